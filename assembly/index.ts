@@ -1,0 +1,8 @@
+// Re-exports only: one kernel per file.
+export { heap_base } from "./memory";
+export { gemm_xwt } from "./gemm_xwt";
+export { relu, relu_mask, relu_backward } from "./relu_mask";
+export { network_output, logistic_loss_grad, logistic_eval, count_correct } from "./logistic";
+export { grad_xtd } from "./grad_xtd";
+export { sgd_update } from "./update";
+export { gd_steps, predict } from "./step";

@@ -1,0 +1,197 @@
+// The XOR cluster distribution of SPEC §Data (paper Section 2).
+// Four clusters of weight 1/4 with centres ‖µ‖·(+µ1, −µ1, +µ2, −µ2); clean label +1 for ±µ1 and
+// −1 for ±µ2; x = centre + z with z isotropic, mean 0, covariance σ²I, from a log-concave law;
+// then label noise flips some observed labels. Every sample keeps its clean label, cluster id and
+// flipped flag, so the sets C, N, I±µ1, I±µ2 of Section 4 can be read off.
+import { ConfigError } from './errors.js';
+import type { ClusterLaw, DataConfig, NoiseSpec, RfaConfig } from './config.js';
+import { Rng } from './rng.js';
+
+/** Cluster ids. */
+export const CLUSTER = { plusMu1: 0, minusMu1: 1, plusMu2: 2, minusMu2: 3 } as const;
+export const CLUSTER_NAMES = ['+mu1', '-mu1', '+mu2', '-mu2'] as const;
+
+export interface XorDataset {
+  n: number;
+  d: number;
+  /** (n, d) row-major inputs */
+  x: Float32Array;
+  /** observed labels ±1 */
+  y: Int8Array;
+  /** clean labels ỹ ±1 (null when the data came from outside, e.g. a .npy file) */
+  cleanY: Int8Array | null;
+  /** cluster id 0..3 (+µ1, −µ1, +µ2, −µ2), or null when unknown */
+  cluster: Uint8Array | null;
+  /** 1 where y ≠ ỹ, or null when unknown */
+  flipped: Uint8Array | null;
+}
+
+export interface XorMeans {
+  /** unit vectors (‖µ1‖ = ‖µ2‖ = 1, ⟨µ1, µ2⟩ = 0); the centres are muNorm·(±µ1, ±µ2) */
+  mu1: Float64Array;
+  mu2: Float64Array;
+  muNorm: number;
+}
+
+export interface XorProblem extends XorMeans {
+  train: XorDataset;
+  test: XorDataset;
+}
+
+/** µ1, µ2: e1, e2, or a random orthonormal pair (Gram–Schmidt on two Gaussian vectors). */
+export function makeMeans(d: number, mode: 'canonical' | 'random', rng: Rng, muNorm = 1): XorMeans {
+  const mu1 = new Float64Array(d);
+  const mu2 = new Float64Array(d);
+  if (mode === 'canonical') {
+    mu1[0] = 1;
+    mu2[1] = 1;
+  } else {
+    for (let k = 0; k < d; k++) mu1[k] = rng.normal();
+    for (let k = 0; k < d; k++) mu2[k] = rng.normal();
+    normalize(mu1);
+    const p = dot(mu1, mu2);
+    for (let k = 0; k < d; k++) mu2[k]! -= p * mu1[k]!;
+    normalize(mu2);
+  }
+  return { mu1, mu2, muNorm };
+}
+
+/** One draw of the cluster law with per-coordinate variance σ². */
+function noiseSampler(law: ClusterLaw, sigma: number, rng: Rng): () => number {
+  switch (law) {
+    case 'gaussian':
+      return () => sigma * rng.normal();
+    case 'uniform': {
+      const h = Math.sqrt(3) * sigma; // uniform on [−√3σ, √3σ] has variance σ²
+      return () => h * (2 * rng.uniform() - 1);
+    }
+    case 'laplace': {
+      const b = sigma / Math.SQRT2; // Laplace(b) has variance 2b²
+      return () => rng.laplace(b);
+    }
+  }
+}
+
+/** Draw n samples of the clean distribution, then apply the label noise. */
+export function sampleXorClusters(
+  n: number, data: Pick<DataConfig, 'd' | 'sigma' | 'law' | 'noise'>, means: XorMeans, rng: Rng,
+): XorDataset {
+  const { d, sigma, law } = data;
+  const x = new Float32Array(n * d);
+  const cleanY = new Int8Array(n);
+  const cluster = new Uint8Array(n);
+  const z = noiseSampler(law, sigma, rng);
+  const row = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const k = rng.int(4);
+    cluster[i] = k;
+    cleanY[i] = k < 2 ? 1 : -1;
+    const mu = k < 2 ? means.mu1 : means.mu2;
+    const s = (k % 2 === 0 ? 1 : -1) * means.muNorm;
+    for (let j = 0; j < d; j++) row[j] = s * mu[j]! + z();
+    x.set(row, i * d);
+  }
+  const flipped = chooseFlips(data.noise, x, n, d, cluster, means, rng);
+  const y = new Int8Array(n);
+  for (let i = 0; i < n; i++) y[i] = flipped[i] ? -cleanY[i]! : cleanY[i]!;
+  return { n, d, x, y, cleanY, cluster, flipped };
+}
+
+/** Which samples have their label flipped, for each noise mode of SPEC §Data. */
+export function chooseFlips(
+  noise: NoiseSpec, x: Float32Array, n: number, d: number, cluster: Uint8Array, means: XorMeans, rng: Rng,
+): Uint8Array {
+  const flipped = new Uint8Array(n);
+  switch (noise.mode) {
+    case 'none':
+      break;
+    case 'independent':
+      for (let i = 0; i < n; i++) flipped[i] = rng.uniform() < noise.eta ? 1 : 0;
+      break;
+    case 'per-cluster':
+      for (let i = 0; i < n; i++) flipped[i] = rng.uniform() < noise.rates[cluster[i]!]! ? 1 : 0;
+      break;
+    case 'exact':
+      for (const i of rng.sampleIndices(n, Math.floor(noise.eta * n))) flipped[i] = 1;
+      break;
+    case 'adversarial': {
+      const budget = Math.floor(noise.eta * n);
+      if (noise.strategy === 'closest') {
+        // the points nearest the clean rule's boundary |⟨µ1,x⟩| = |⟨µ2,x⟩| (ties: lower index)
+        const score = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          let p1 = 0, p2 = 0;
+          for (let j = 0; j < d; j++) {
+            p1 += x[i * d + j]! * means.mu1[j]!;
+            p2 += x[i * d + j]! * means.mu2[j]!;
+          }
+          score[i] = Math.abs(Math.abs(p1) - Math.abs(p2));
+        }
+        const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a]! - score[b]! || a - b);
+        for (let r = 0; r < budget; r++) flipped[order[r]!] = 1;
+      } else {
+        const c = noise.cluster ?? 0;
+        const members: number[] = [];
+        for (let i = 0; i < n; i++) if (cluster[i] === c) members.push(i);
+        if (budget > members.length) {
+          throw new ConfigError('data.noise.eta', noise.eta,
+            `small enough that ⌊eta·n⌋ = ${budget} flips fit in cluster ${c}, which drew ${members.length} of the ${n} samples`);
+        }
+        for (const r of rng.sampleIndices(members.length, budget)) flipped[members[r]!] = 1;
+      }
+      break;
+    }
+  }
+  return flipped;
+}
+
+/** The training and test sets of a run, each from its own random stream. */
+export function sampleProblem(config: RfaConfig): XorProblem {
+  const { data, seed } = config;
+  const means = makeMeans(data.d, data.mu, new Rng(seed, 'mu'), data.muNorm);
+  const train = sampleXorClusters(data.n, data, means, new Rng(seed, 'train'));
+  const test = sampleXorClusters(data.nTest, data, means, new Rng(seed, 'test'));
+  return { ...means, train, test };
+}
+
+/** A dataset from raw arrays (e.g. loaded from .npy): labels ±1, clean labels unknown. */
+export function datasetFromArrays(x: Float32Array, y: ArrayLike<number>, n: number, d: number): XorDataset {
+  if (x.length !== n * d) throw new ConfigError('data.x', `length ${x.length}`, `n·d = ${n}·${d} = ${n * d} values`);
+  if (y.length !== n) throw new ConfigError('data.y', `length ${y.length}`, `n = ${n} labels`);
+  const yy = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = y[i]!;
+    if (v !== 1 && v !== -1) throw new ConfigError(`data.y[${i}]`, v, '+1 or −1');
+    yy[i] = v;
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]!)) throw new ConfigError(`data.x[${Math.floor(i / d)}][${i % d}]`, x[i], 'a finite number');
+  }
+  return { n, d, x, y: yy, cleanY: null, cluster: null, flipped: null };
+}
+
+/** The ideal classifier of eq. (2): sgn(|⟨µ1,x⟩| − |⟨µ2,x⟩|), with sgn(0) = +1. */
+export function idealPredict(ds: XorDataset, means: XorMeans): Int8Array {
+  const { n, d, x } = ds;
+  const out = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    let p1 = 0, p2 = 0;
+    for (let j = 0; j < d; j++) {
+      p1 += x[i * d + j]! * means.mu1[j]!;
+      p2 += x[i * d + j]! * means.mu2[j]!;
+    }
+    out[i] = Math.abs(p1) - Math.abs(p2) >= 0 ? 1 : -1;
+  }
+  return out;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+function normalize(a: Float64Array): void {
+  const s = Math.sqrt(dot(a, a));
+  for (let i = 0; i < a.length; i++) a[i]! /= s;
+}

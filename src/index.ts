@@ -1,0 +1,19 @@
+// rfa: random feature amplification in two-layer ReLU networks (Frei, Chatterji, Bartlett 2023).
+export * from './config.js';
+export * from './errors.js';
+export * from './rng.js';
+export * from './data.js';
+export * from './model.js';
+export * from './reference.js';
+export * from './npy.js';
+export { train, trainSync, evaluate } from './train/train.js';
+export type { EvalRecord, EvalContext, Progress, TrainOptions, TrainResult } from './train/train.js';
+export { BACKENDS } from './train/engine.js';
+export type { Backend, Engine, EngineInit } from './train/engine.js';
+export { resolveEvalSteps, logSpacedSteps } from './train/schedule.js';
+export type { EvalSchedule } from './train/schedule.js';
+export {
+  compileKernels, compileKernelsSync, instantiateKernels, simdSupported, simdSupportedSync, defaultWasmUrl,
+} from './wasm/loader.js';
+export type { KernelExports, WasmBackend, WasmSource } from './wasm/loader.js';
+export { Arena, packTransposed, unpackTransposed } from './wasm/arena.js';

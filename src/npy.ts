@@ -1,0 +1,111 @@
+// NumPy .npy files (format versions 1.0–3.0), little-endian, C order: float32, float64, int8,
+// int32 (and uint8, int16, int64 for reading labels). Pure bytes in and out: no file system here,
+// so it works in browsers too; src/node/files.ts reads and writes them.
+import { ConfigError } from './errors.js';
+
+export type NpyDtype = '<f4' | '<f8' | '|i1' | '<i4' | '|u1' | '<i2' | '<i8';
+export type NpyData = Float32Array | Float64Array | Int8Array | Int32Array | Uint8Array | Int16Array | BigInt64Array;
+
+export interface NpyArray {
+  dtype: NpyDtype;
+  shape: number[];
+  data: NpyData;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+const CTORS = {
+  '<f4': Float32Array, '<f8': Float64Array, '|i1': Int8Array, '<i4': Int32Array,
+  '|u1': Uint8Array, '<i2': Int16Array, '<i8': BigInt64Array,
+} as const;
+
+function dtypeOf(data: NpyData): NpyDtype {
+  if (data instanceof Float32Array) return '<f4';
+  if (data instanceof Float64Array) return '<f8';
+  if (data instanceof Int8Array) return '|i1';
+  if (data instanceof Int32Array) return '<i4';
+  if (data instanceof Uint8Array) return '|u1';
+  if (data instanceof Int16Array) return '<i2';
+  return '<i8';
+}
+
+/** Serialize an array as a version 1.0 .npy file. */
+export function writeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
+  const count = shape.reduce((p, s) => p * s, 1);
+  if (count !== data.length) throw new ConfigError('shape', shape, `dimensions whose product is the data length ${data.length}`);
+  const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${dtypeOf(data)}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
+  const unpadded = 10 + header.length + 1; // magic(6) + version(2) + length(2) + header + '\n'
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  out[8] = header.length & 0xff;
+  out[9] = header.length >> 8;
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  return out;
+}
+
+/** Parse a .npy file. Throws a ConfigError naming `what` and the problem for anything malformed. */
+export function readNpy(bytes: Uint8Array, what = 'npy'): NpyArray {
+  const bad = (msg: string, value: unknown = `${bytes.length} bytes`): never => {
+    throw new ConfigError(what, value, msg);
+  };
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) bad('a .npy file (it does not start with \\x93NUMPY)');
+  const major = bytes[6]!;
+  let headerLen: number, offset: number;
+  if (major === 1) {
+    headerLen = bytes[8]! | (bytes[9]! << 8);
+    offset = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) bad('a complete .npy header');
+    headerLen = (bytes[8]! | (bytes[9]! << 8) | (bytes[10]! << 16)) + bytes[11]! * 2 ** 24;
+    offset = 12;
+  } else {
+    return bad('a .npy file of format version 1, 2 or 3', `version ${major}`);
+  }
+  if (offset + headerLen > bytes.length) bad('a complete .npy header (the file is truncated)');
+  const header = new TextDecoder('latin1').decode(bytes.subarray(offset, offset + headerLen));
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
+  const shapeStr = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === undefined || fortran === undefined || shapeStr === undefined) return bad('a .npy header with descr, fortran_order and shape', header.trim());
+  if (fortran === 'True') bad('C-ordered (fortran_order False); save with np.ascontiguousarray', 'fortran_order True');
+  const dtype = (descr === '<i1' ? '|i1' : descr === '<u1' ? '|u1' : descr) as NpyDtype;
+  if (!(dtype in CTORS)) bad(`a supported dtype (${Object.keys(CTORS).join(', ')}); big-endian and other types are not read`, descr);
+  const shape = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  if (shape.some((s) => !Number.isInteger(s) || s < 0)) bad('a shape of non-negative integers', shapeStr);
+  const count = shape.reduce((p, s) => p * s, 1);
+  const Ctor = CTORS[dtype];
+  const start = offset + headerLen;
+  const need = count * Ctor.BYTES_PER_ELEMENT;
+  if (bytes.length - start !== need) bad(`${need} data bytes for shape (${shape.join(', ')}) of ${dtype}`, `${bytes.length - start} bytes`);
+  // copy into a fresh, aligned buffer
+  const buf = bytes.slice(start, start + need).buffer;
+  return { dtype, shape, data: new Ctor(buf) };
+}
+
+/** A float array as Float32Array (from f4 or f8), checking the shape has `rank` dimensions. */
+export function npyToFloat32(arr: NpyArray, what: string, rank: number): Float32Array {
+  if (arr.shape.length !== rank) throw new ConfigError(what, `shape (${arr.shape.join(', ')})`, `an array of ${rank} dimension${rank > 1 ? 's' : ''}`);
+  if (arr.dtype !== '<f4' && arr.dtype !== '<f8') throw new ConfigError(what, arr.dtype, 'float32 (<f4) or float64 (<f8)');
+  const out = arr.data instanceof Float32Array ? arr.data : Float32Array.from(arr.data as Float64Array);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i]!)) throw new ConfigError(`${what}[flat ${i}]`, arr.data[i], 'a finite number');
+  }
+  return out;
+}
+
+/** Labels as an Int8Array of ±1 (from int8, int32, uint8, int16, int64 or float arrays); 0/1 labels are refused. */
+export function npyToLabels(arr: NpyArray, what: string): Int8Array {
+  if (arr.shape.length !== 1) throw new ConfigError(what, `shape (${arr.shape.join(', ')})`, 'a 1-D array of labels');
+  const out = new Int8Array(arr.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const v = Number(arr.data[i]);
+    if (v !== 1 && v !== -1) throw new ConfigError(`${what}[${i}]`, v, '+1 or −1');
+    out[i] = v;
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+// A training engine holds one model and its data and runs whole GD steps. Two implementations:
+// WasmEngine (the 'simd' and 'scalar' kernel builds, f32) and JsEngine (the float64 reference).
+import type { XorDataset } from '../data.js';
+
+export type Backend = 'simd' | 'scalar' | 'js';
+export const BACKENDS: readonly Backend[] = ['simd', 'scalar', 'js'];
+
+export interface EngineInit {
+  train: XorDataset;
+  test: XorDataset | null;
+  /** W (m, d) row-major */
+  w: ArrayLike<number>;
+  /** a (m) */
+  a: Float32Array;
+  alpha: number;
+  dphi0: number;
+}
+
+export interface Engine {
+  readonly backend: Backend;
+  readonly m: number;
+  readonly d: number;
+  /**
+   * Run up to k GD steps. lossOut[s] receives L̂(W(t + s)) for each step attempted. Returns the
+   * number of updates applied: k, or s < k when L̂(W(t + s)) was not finite (W is then W(t + s)).
+   */
+  steps(k: number, lossOut: Float64Array): number;
+  /** A copy of W, (m, d) row-major. */
+  weights(): Float32Array | Float64Array;
+  setWeights(w: ArrayLike<number>): void;
+  /** Network outputs f(x_i) on the training or the test set (a copy). */
+  outputs(which: 'train' | 'test'): Float32Array | Float64Array;
+  /** Hidden pre-activations Z = X·Wᵀ (rows, m) for the given set (a copy). */
+  preactivations(which: 'train' | 'test'): Float32Array | Float64Array;
+}
