@@ -186,8 +186,8 @@ export function resolveConfig(input: RfaConfigInput = {}): RfaConfig {
   const n = checkInt('data.n', di.n ?? DEFAULTS.n, 1);
   const d = checkInt('data.d', di.d ?? DEFAULTS.d, 2);
   const nTest = checkInt('data.nTest', di.nTest ?? DEFAULTS.nTest, 0);
-  const sigma = checkNumber('data.sigma', di.sigma ?? defaultSigma(d), 0, 1e6);
-  const muNorm = checkNumber('data.muNorm', di.muNorm ?? DEFAULTS.muNorm, 0, 1e6, { minOpen: true });
+  const sigma = checkNumber('data.sigma', di.sigma ?? defaultSigma(d), 0, 1e30);
+  const muNorm = checkNumber('data.muNorm', di.muNorm ?? DEFAULTS.muNorm, 0, 1e30, { minOpen: true });
   const mu = checkEnum('data.mu', di.mu ?? DEFAULTS.mu, ['canonical', 'random'] as const);
   const law = checkEnum('data.law', di.law ?? DEFAULTS.law, CLUSTER_LAWS);
   const noise = resolveNoise(di.noise);
@@ -195,12 +195,12 @@ export function resolveConfig(input: RfaConfigInput = {}): RfaConfig {
   const mi = checkObject('model', top.model);
   checkKeys(mi, ['m', 'omegaInit', 'dphi0'], 'model.');
   const m = checkInt('model.m', mi.m ?? DEFAULTS.m, 1);
-  const omegaInit = checkNumber('model.omegaInit', mi.omegaInit ?? defaultOmegaInit(m, d), 0, 1e6, { minOpen: true });
+  const omegaInit = checkNumber('model.omegaInit', mi.omegaInit ?? defaultOmegaInit(m, d), 0, 1e30, { minOpen: true });
   const dphi0 = checkNumber('model.dphi0', mi.dphi0 ?? DEFAULTS.dphi0, 0, 1);
 
   const ti = checkObject('train', top.train);
   checkKeys(ti, ['alpha', 'steps'], 'train.');
-  const alpha = checkNumber('train.alpha', ti.alpha ?? DEFAULTS.alpha, 0, 1e6, { minOpen: true });
+  const alpha = checkNumber('train.alpha', ti.alpha ?? DEFAULTS.alpha, 0, 1e30, { minOpen: true });
   const steps = checkInt('train.steps', ti.steps ?? defaultSteps(alpha), 0, Number.MAX_SAFE_INTEGER);
 
   checkCounts(n, d, m, nTest);

@@ -35,6 +35,8 @@ export function writeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
   if (count !== data.length) throw new ConfigError('shape', shape, `dimensions whose product is the data length ${data.length}`);
   const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${dtypeOf(data)}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
+  // like numpy: room for the first axis to grow to 21 digits in place, then pad to 64 bytes
+  if (shape.length > 0) header += ' '.repeat(Math.max(0, 21 - String(shape[0]).length));
   const unpadded = 10 + header.length + 1; // magic(6) + version(2) + length(2) + header + '\n'
   header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
   const out = new Uint8Array(10 + header.length + data.byteLength);

@@ -1,0 +1,173 @@
+// Whole runs: backends against the float64 reference, reproducibility, schedules, cancellation,
+// and what happens when the loss stops being finite.
+import { describe, expect, it } from 'vitest';
+import {
+  AbortError, NonFiniteLossError, frobeniusNorm, initWeights, resolveEvalSteps, sampleProblem,
+  resolveConfig, train, trainSync, type TrainResult,
+} from '../src/index.js';
+import { expectBitEqual, expectClose } from './helpers.js';
+
+const small = { seed: 7, data: { n: 60, d: 40, nTest: 500 }, model: { m: 24 }, train: { alpha: 0.1, steps: 25 } };
+
+describe('a 25-step run', () => {
+  const ref = trainSync(small, { backend: 'js', evalAt: { every: 5 } });
+  const runs: Record<string, TrainResult> = {
+    simd: trainSync(small, { backend: 'simd', evalAt: { every: 5 } }),
+    scalar: trainSync(small, { backend: 'scalar', evalAt: { every: 5 } }),
+  };
+
+  it.each(['simd', 'scalar'])('%s stays within f32 tolerance of the float64 reference', (b) => {
+    const r = runs[b]!;
+    // W(25): each step adds an O(α) f32-rounded update; 25 steps of n·d-term sums
+    expectClose(r.weights, ref.weights, 1e-6, 1e-4, `${b} W(25) vs float64`);
+    expectClose(r.losses, ref.losses, 1e-7, 1e-6, `${b} per-step loss vs float64`);
+    expect(r.history.map((h) => h.step)).toEqual([0, 5, 10, 15, 20, 25]);
+    r.history.forEach((h, i) => {
+      const g = ref.history[i]!;
+      expect(h.trainAcc).toBe(g.trainAcc);
+      expect(h.testAcc).toBe(g.testAcc);
+      expect(h.weightNorm).toBeCloseTo(g.weightNorm, 5);
+    });
+  });
+
+  it('SIMD and scalar give the same bits (same summation order by design)', () => {
+    expectBitEqual(runs.simd!.weights, runs.scalar!.weights, 'W(25)');
+    expectBitEqual(runs.simd!.losses, runs.scalar!.losses, 'losses');
+  });
+
+  it.each(['simd', 'scalar', 'js'] as const)('%s: the same seed gives the same bits twice', (b) => {
+    const again = trainSync(small, { backend: b });
+    const first = b === 'js' ? ref : runs[b]!;
+    expectBitEqual(again.weights, first.weights, `${b} W(25)`);
+    expectBitEqual(again.losses, first.losses, `${b} losses`);
+  });
+
+  it('a different seed gives different data and weights', () => {
+    const other = trainSync({ ...small, seed: 8 }, { backend: 'simd' });
+    expect(other.weights[0]).not.toBe(runs.simd!.weights[0]);
+  });
+
+  it('the loss decreases and the record holds every field', () => {
+    const h = runs.simd!.history;
+    expect(h.at(-1)!.loss).toBeLessThan(h[0]!.loss);
+    for (const rec of h) {
+      for (const k of ['loss', 'trainAcc', 'trainAccClean', 'trainAccFlipped', 'testAcc', 'testAccClean', 'weightNorm'] as const) {
+        expect(Number.isFinite(rec[k] as number), `${k} at step ${rec.step}`).toBe(true);
+      }
+    }
+    expect(h.at(-1)!.weightNorm).toBeCloseTo(frobeniusNorm(runs.simd!.weights), 10);
+  });
+
+  it('returns copies, never views into WASM memory', () => {
+    const r = runs.simd!;
+    expect(r.weights.buffer).not.toBeInstanceOf(WebAssembly.Memory);
+    expect(r.weights.buffer.byteLength).toBe(r.weights.byteLength);
+  });
+});
+
+describe('defaults and schedules', () => {
+  it('T defaults to 1 + ⌊1/(4α)⌋ and the paper defaults are filled', () => {
+    const c = resolveConfig({ train: { alpha: 0.1 } });
+    expect(c.train.steps).toBe(3);
+    expect(resolveConfig({ train: { alpha: 0.01 } }).train.steps).toBe(26);
+    expect(c.model.m).toBe(400);
+    expect(c.data.sigma ** 2).toBeCloseTo(Math.pow(c.data.d, -1.2), 12);
+    expect(c.model.omegaInit ** 2).toBeCloseTo(0.01 / (400 * c.data.d), 15);
+    expect(c.data.nTest).toBe(6000);
+    expect(c.data.noise).toEqual({ mode: 'exact', eta: 0.15 });
+  });
+
+  it('log-spaced, every-k and explicit evaluation steps', () => {
+    expect(resolveEvalSteps(undefined, 10)).toEqual([0, 10]);
+    expect(resolveEvalSteps([3, 1, 3], 10)).toEqual([0, 1, 3, 10]);
+    expect(resolveEvalSteps({ every: 4 }, 10)).toEqual([0, 4, 8, 10]);
+    const log = resolveEvalSteps({ log: 7 }, 1000000);
+    expect(log[0]).toBe(0);
+    expect(log.at(-1)).toBe(1000000);
+    expect(log).toContain(1);
+    expect(log).toContain(1000);
+    expect(log.length).toBe(8);
+  });
+
+  it('records only at the requested steps, even for long runs', () => {
+    const r = trainSync({ ...small, train: { steps: 3000 } }, { evalAt: { log: 5 } });
+    expect(r.history.map((h) => h.step)).toEqual(resolveEvalSteps({ log: 5 }, 3000));
+    expect(r.losses.length).toBe(3000);
+  });
+
+  it('instruments attach their output to each record', () => {
+    const r = trainSync(small, { evalAt: [1], instrument: (c) => ({ norm0: frobeniusNorm(c.initialWeights), step: c.step }) });
+    expect(r.history.map((h) => h.extra?.step)).toEqual([0, 1, 25]);
+  });
+});
+
+describe('the paper default at small scale', () => {
+  it('Theorem 1 at T: clean points right, flipped points wrong, test accuracy ≈ 1 − η', () => {
+    for (const seed of [1, 2, 3]) {
+      const r = trainSync({ seed, data: { n: 100, d: 800, nTest: 2000 } });
+      const last = r.history.at(-1)!;
+      expect(last.trainAccClean, `seed ${seed}`).toBe(1);
+      expect(last.trainAccFlipped, `seed ${seed}`).toBe(0);
+      expect(Math.abs(last.testAcc! - 0.85), `seed ${seed}`).toBeLessThan(0.03);
+    }
+  });
+});
+
+describe('starting from given data and weights', () => {
+  it('uses the given W(0) and data exactly', () => {
+    const c = resolveConfig(small);
+    const p = sampleProblem(c);
+    const w0 = initWeights(24, 40, 0.05, 99);
+    const r = trainSync(c, { data: { train: p.train }, init: w0 });
+    expectBitEqual(r.initialWeights, w0, 'W(0)');
+    const r2 = trainSync(c, { data: { train: p.train }, init: w0 });
+    expectBitEqual(r.weights, r2.weights, 'W(T)');
+  });
+});
+
+describe('async training', () => {
+  it('reports progress and gives the same bits as the synchronous form', async () => {
+    const seen: number[] = [];
+    const r = await train({ ...small, data: { ...small.data, n: 400, d: 200 }, model: { m: 100 }, train: { steps: 40 } }, {
+      onProgress: (p) => seen.push(p.step),
+    });
+    const s = trainSync({ ...small, data: { ...small.data, n: 400, d: 200 }, model: { m: 100 }, train: { steps: 40 } });
+    expect(seen.at(-1)).toBe(40);
+    expect(seen.length).toBeGreaterThan(1);
+    expectBitEqual(r.weights, s.weights, 'async vs sync W(T)');
+  });
+
+  it('stops with an AbortError when the signal fires', async () => {
+    const ctl = new AbortController();
+    const p = train({ ...small, data: { ...small.data, n: 400, d: 200 }, model: { m: 100 }, train: { steps: 100000 } }, {
+      signal: ctl.signal,
+      onProgress: (q) => { if (q.step > 20) ctl.abort(); },
+    });
+    await expect(p).rejects.toBeInstanceOf(AbortError);
+  });
+});
+
+describe('a loss that stops being finite', () => {
+  // f32 overflows within a step or two here; the float64 reference cannot be pushed past its range
+  // with in-range config values (the gradient is bounded, so W grows only linearly).
+  it.each(['simd', 'scalar'] as const)('%s: stops with the step and keeps the last finite weights', (backend) => {
+    const cfg = { seed: 2, data: { n: 30, d: 10, nTest: 10, muNorm: 1e17 }, model: { m: 8, omegaInit: 1 }, train: { alpha: 1e18, steps: 50 } };
+    let err: NonFiniteLossError | undefined;
+    try {
+      trainSync(cfg, { backend });
+    } catch (e) {
+      err = e as NonFiniteLossError;
+    }
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect(err!.message).toMatch(/at step \d+/);
+    expect(err!.step).toBeGreaterThan(0);
+    const w = err!.lastFiniteWeights!;
+    expect(w.length).toBe(80);
+    expect(Array.from(w).every(Number.isFinite)).toBe(true);
+    // those weights are exactly W(step − 1) of a run stopped there
+    if (err!.step >= 1) {
+      const shorter = trainSync({ ...cfg, train: { ...cfg.train, steps: err!.step - 1 } }, { backend, keepLosses: false });
+      expectBitEqual(shorter.weights, w, 'last finite weights');
+    }
+  });
+});
