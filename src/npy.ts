@@ -84,8 +84,8 @@ export function readNpy(bytes: Uint8Array, what = 'npy'): NpyArray {
   const start = offset + headerLen;
   const need = count * Ctor.BYTES_PER_ELEMENT;
   if (bytes.length - start !== need) bad(`${need} data bytes for shape (${shape.join(', ')}) of ${dtype}`, `${bytes.length - start} bytes`);
-  // copy into a fresh, aligned buffer
-  const buf = bytes.slice(start, start + need).buffer;
+  // copy into a fresh, aligned buffer (a Node Buffer's slice() is a view into a shared pool)
+  const buf = new Uint8Array(bytes.subarray(start, start + need)).buffer;
   return { dtype, shape, data: new Ctor(buf) };
 }
 

@@ -31,6 +31,13 @@ describe('.npy', () => {
     }
   });
 
+  it('reads from a view with a non-zero offset (a Node Buffer from the shared pool)', () => {
+    const pooled = new Uint8Array(3 + hex(F4_2x3).length);
+    pooled.set(hex(F4_2x3), 3);
+    const a = readNpy(pooled.subarray(3));
+    expect(Array.from(a.data as Float32Array).slice(0, 2)).toEqual([1.5, -2]);
+  });
+
   it('round-trips large shapes, and the header is padded to 64 bytes', () => {
     const data = Float32Array.from({ length: 1234 * 7 }, (_, i) => i / 7);
     const bytes = writeNpy(data, [1234, 7]);
