@@ -6,3 +6,4 @@ export { network_output, logistic_loss_grad, logistic_eval, count_correct } from
 export { grad_xtd } from "./grad_xtd";
 export { sgd_update } from "./update";
 export { gd_steps, predict } from "./step";
+export { probe_ceiling, probe_flops_per_iter } from "./probe_ceiling";
