@@ -76,13 +76,14 @@ export function registerExperimentCommands(program: Command): void {
 
   common(program.command('reproduce').description('run every experiment and write one report folder (index.html, README.md, SVG, JSON)'), 'rfa-report')
     .option('--full', 'the full size (Figure 2 at 10⁶ and 10⁵ steps, more seeds); the default finishes in a few minutes')
-    .action(async (f: Common & { full?: boolean }) => {
+    .addOption(new Option('--size <size>', 'quick (default), full, or tiny (a seconds-long smoke test of the pipeline)').choices(['tiny', 'quick', 'full']))
+    .action(async (f: Common & { full?: boolean; size?: 'tiny' | 'quick' | 'full' }) => {
       const t0 = performance.now();
       let bar = progressBar('', false);
       const { opts } = runOpts({ ...f, progress: false }, 'reproduce');
       const result = await reproduce({
         ...opts,
-        size: f.full ? 'full' : 'quick',
+        size: f.size ?? (f.full ? 'full' : 'quick'),
         onPart: (name) => {
           bar.stop();
           process.stderr.write(`rfa reproduce: ${name}\n`);

@@ -233,3 +233,24 @@ function checkCounts(n: number, d: number, m: number, nTest: number): void {
     );
   }
 }
+
+/**
+ * A config that meets (A1)–(A7) with constant C (the theorem's own regime, unlike Appendix E's):
+ * σ = 1/(C√d), ω_init = 1/(C²√(m·d)), η = min(0.15, 1/C), and α in [1/(2√C), 1/√C] chosen as
+ * 1/(4j) for an integer j when one fits, so that T = 1 + 1/(4α) is a whole number (else 0.75/√C).
+ * (A1), (A3) and (A5) depend on n, d, m and δ: check them with `assumptions()`.
+ */
+export function theoryConfig(C: number, base: { seed?: number; n?: number; d?: number; m?: number; nTest?: number } = {}): RfaConfig {
+  const d = base.d ?? 1000, m = base.m ?? 400;
+  return resolveConfig({
+    seed: base.seed ?? 0,
+    data: { n: base.n ?? 200, d, nTest: base.nTest ?? 6000, sigma: 1 / (C * Math.sqrt(d)), noise: { mode: 'exact', eta: Math.min(0.15, 1 / C) } },
+    model: { m, omegaInit: 1 / (C * C * Math.sqrt(m * d)) },
+    train: { alpha: theoryAlpha(C) },
+  });
+}
+
+function theoryAlpha(C: number): number {
+  const j = Math.max(1, Math.ceil(Math.sqrt(C) / 4));
+  return j <= Math.sqrt(C) / 2 ? 1 / (4 * j) : 0.75 / Math.sqrt(C);
+}

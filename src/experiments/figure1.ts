@@ -61,14 +61,25 @@ export async function figure1(o: Figure1Options = {}): Promise<Figure1Result> {
   let lim = 0;
   for (let i = 0; i < tr.n; i++) lim = Math.max(lim, Math.abs(u1[i]!), Math.abs(u2[i]!));
   lim = Math.ceil(lim * 10) / 10;
-  const G = o.grid ?? 120;
+  // the sign of f on a G×G grid, stored as runs of equal sign along each row (few rectangles)
+  const G = o.grid ?? 200;
   const grid: GridCell[] = [];
   const h = (2 * lim) / G;
-  for (let gi = 0; gi < G; gi++) for (let gj = 0; gj < G; gj++) {
-    const u = -lim + gi * h, v = -lim + gj * h;
-    grid.push({ u: +u.toFixed(4), v: +v.toFixed(4), pred: f(u + h / 2, v + h / 2) > 0 ? 1 : -1 });
+  const r4 = (x: number) => +x.toFixed(4);
+  for (let gj = 0; gj < G; gj++) {
+    const v = -lim + gj * h;
+    let start = 0;
+    let sign = f(-lim + h / 2, v + h / 2) > 0 ? 1 : -1;
+    for (let gi = 1; gi <= G; gi++) {
+      const next = gi < G ? (f(-lim + gi * h + h / 2, v + h / 2) > 0 ? 1 : -1) : 0;
+      if (next !== sign) {
+        grid.push({ u: r4(-lim + start * h), u2: r4(-lim + gi * h), v: r4(v), v2: r4(v + h), pred: sign });
+        start = gi;
+        sign = next;
+      }
+    }
   }
-  const maxPoints = o.maxPoints ?? 2500;
+  const maxPoints = o.maxPoints ?? 2000;
   const points: PlanePoint[] = [];
   const stride = Math.max(1, Math.ceil(tr.n / maxPoints));
   for (let i = 0; i < tr.n; i++) {

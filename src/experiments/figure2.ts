@@ -43,7 +43,8 @@ export interface Figure2Panel {
 
 export interface Figure2Result {
   name: 'figure2';
-  size: Figure2Size;
+  /** 'quick', 'full' or 'custom' (panels given) */
+  size: string;
   panels: Figure2Panel[];
   spec: VlSpec;
 }
@@ -57,8 +58,8 @@ export interface Figure2Options extends RunOptions {
 }
 
 export async function figure2(o: Figure2Options = {}): Promise<Figure2Result> {
-  const size = o.size ?? 'quick';
-  const specs = o.panels ?? FIGURE2_PANELS[size];
+  const size = o.panels ? 'custom' : o.size ?? 'quick';
+  const specs = o.panels ?? FIGURE2_PANELS[o.size ?? 'quick'];
   const total = specs.reduce((s, p) => s + p.steps * p.n * p.d, 0);
   let doneBefore = 0;
   const panels: Figure2Panel[] = [];

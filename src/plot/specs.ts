@@ -5,11 +5,11 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const FONT = { config: { font: 'Helvetica, Arial, sans-serif', view: { stroke: '#ccc' }, axis: { grid: true, gridColor: '#eee' } } };
 
 export interface PlanePoint { u: number; v: number; label: number; flipped: boolean }
-export interface GridCell { u: number; v: number; pred: number }
+/** A run of grid cells with the same predicted sign: [u, u2] × [v, v2]. */
+export interface GridCell { u: number; u2: number; v: number; v2: number; pred: number }
 
 /** Figure 1: training points in the (µ1, µ2) plane (flipped ones as crosses) over the learned decision regions. */
 export function figure1Spec(points: PlanePoint[], grid: GridCell[], step: number, title: string): VlSpec {
-  const gridStep = grid.length > 1 ? Math.abs(grid[1]!.u - grid[0]!.u) || Math.abs(grid[1]!.v - grid[0]!.v) : 1;
   return {
     $schema: SCHEMA,
     title: { text: title, subtitle: `decision regions sgn f(x) and training points; ✕ = flipped label (step ${step})` },
@@ -17,7 +17,7 @@ export function figure1Spec(points: PlanePoint[], grid: GridCell[], step: number
     height: 420,
     layer: [
       {
-        data: { values: grid.map((g) => ({ ...g, u2: g.u + gridStep, v2: g.v + gridStep, region: g.pred > 0 ? 'f > 0 (predict +1)' : 'f ≤ 0 (predict −1)' })) },
+        data: { values: grid.map((g) => ({ ...g, region: g.pred > 0 ? 'f > 0 (predict +1)' : 'f ≤ 0 (predict −1)' })) },
         mark: { type: 'rect', opacity: 0.35 },
         encoding: {
           x: { field: 'u', type: 'quantitative', title: '⟨x, µ1⟩' },
@@ -34,8 +34,6 @@ export function figure1Spec(points: PlanePoint[], grid: GridCell[], step: number
           x: { field: 'u', type: 'quantitative' },
           y: { field: 'v', type: 'quantitative' },
           fill: { field: 'labelName', type: 'nominal', scale: { domain: ['y = +1', 'y = −1'], range: ['#b2182b', '#2166ac'] }, title: 'observed label' },
-          color: { value: 'black' },
-          strokeWidth: { value: 0 },
           shape: { field: 'kind', type: 'nominal', scale: { domain: ['clean', 'flipped'], range: ['circle', 'cross'] }, title: 'point' },
           size: { condition: { test: "datum.kind === 'flipped'", value: 40 }, value: 12 },
           opacity: { value: 0.8 },
@@ -55,7 +53,7 @@ export function figure2Spec(points: CurvePoint[], title: string): VlSpec {
     $schema: SCHEMA,
     title: { text: title, subtitle: '15% of training labels flipped; dashed line: 85%, the best possible test accuracy' },
     data: { values: points.filter((p) => p.step >= 1) },
-    facet: { column: { field: 'panel', type: 'nominal', title: null, header: { labelFontSize: 13 } } },
+    facet: { column: { field: 'panel', type: 'nominal', title: null, sort: [...new Set(points.map((p) => p.panel))], header: { labelFontSize: 13 } } },
     spec: {
       width: 360,
       height: 260,
@@ -65,7 +63,7 @@ export function figure2Spec(points: CurvePoint[], title: string): VlSpec {
           encoding: {
             x: { field: 'step', type: 'quantitative', scale: { type: 'log' }, title: 'gradient-descent step t' },
             y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, title: 'accuracy' },
-            color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['train (all)', 'train (clean points)', 'train (flipped points)', 'test (noisy labels)'], range: ['#555', '#1b9e77', '#d95f02', '#7570b3'] } },
+            color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 260, orient: 'bottom', columns: 2 }, scale: { domain: ['train (all)', 'train (clean points)', 'train (flipped points)', 'test (noisy labels)'], range: ['#555', '#1b9e77', '#d95f02', '#7570b3'] } },
           },
         },
         { mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { y: { datum: 0.85 } } },
@@ -76,21 +74,27 @@ export function figure2Spec(points: CurvePoint[], title: string): VlSpec {
   } as VlSpec;
 }
 
-export interface HistRow { time: string; group: string; correlation: number }
-export interface FractionRow { step: number; condition: string; fraction: number }
+export interface HistRow { setting: string; time: string; group: string; correlation: number }
+export interface FractionRow { setting: string; step: number; condition: string; fraction: number }
 
-/** Amplification: histograms of the normalized correlations at t = 0, 1, T per group, and Conditions 9/10 over time. */
-export function amplificationSpec(hist: HistRow[], fractions: FractionRow[], d: number, T: number): VlSpec {
+/**
+ * Amplification: histograms of the normalized correlations at t = 0, 1, T per group (one row per
+ * setting), and Conditions 9/10 over time.
+ */
+export function amplificationSpec(hist: HistRow[], fractions: FractionRow[], d: number): VlSpec {
   return {
     $schema: SCHEMA,
-    title: { text: 'Random feature amplification', subtitle: `⟨w_j/‖w_j‖, µ⟩ for the neurons of each set J_µ (own direction µ); d = ${d}, 1/√d = ${(1 / Math.sqrt(d)).toFixed(3)}` },
+    title: { text: 'Random feature amplification', subtitle: `⟨w_j/‖w_j‖, µ⟩ for the neurons of each set J_µ, with their own direction µ; d = ${d}, 1/√d = ${(1 / Math.sqrt(d)).toFixed(3)}` },
     vconcat: [
       {
         data: { values: hist },
-        facet: { column: { field: 'time', type: 'ordinal', sort: ['t = 0', 't = 1', `t = T = ${T}`], title: null } },
+        facet: {
+          row: { field: 'setting', type: 'nominal', title: null, header: { labelAngle: -90, labelLimit: 260, labelFontSize: 12 } },
+          column: { field: 'time', type: 'ordinal', title: null, sort: { field: 'order' } },
+        },
         spec: {
-          width: 230,
-          height: 180,
+          width: 220,
+          height: 150,
           mark: { type: 'bar', opacity: 0.75 },
           encoding: {
             x: { field: 'correlation', type: 'quantitative', bin: { extent: [-0.2, 1], step: 0.025 }, title: 'normalized correlation with own µ' },
@@ -98,25 +102,23 @@ export function amplificationSpec(hist: HistRow[], fractions: FractionRow[], d: 
             color: { field: 'group', type: 'nominal', title: 'set' },
           },
         },
+        resolve: { scale: { y: 'independent' } },
       },
       {
         data: { values: fractions.filter((f) => f.step >= 1) },
-        width: 500,
+        width: 560,
         height: 200,
         title: 'Fraction of neurons in ∪J_µ satisfying Condition 9 (alignment) and Condition 10 (almost-orthogonality)',
-        layer: [
-          {
-            mark: { type: 'line', point: true },
-            encoding: {
-              x: { field: 'step', type: 'quantitative', scale: { type: 'log' }, title: 'step t' },
-              y: { field: 'fraction', type: 'quantitative', scale: { domain: [0, 1] }, title: 'fraction of neurons' },
-              color: { field: 'condition', type: 'nominal', title: null },
-            },
-          },
-          { mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { x: { datum: T } } },
-        ],
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'step', type: 'quantitative', scale: { type: 'log' }, title: 'step t' },
+          y: { field: 'fraction', type: 'quantitative', scale: { domain: [0, 1] }, title: 'fraction of neurons' },
+          color: { field: 'condition', type: 'nominal', title: null, legend: { labelLimit: 300 } },
+          strokeDash: { field: 'setting', type: 'nominal', title: null, legend: { labelLimit: 300 } },
+        },
       },
     ],
+    resolve: { scale: { color: 'independent' } },
     ...FONT,
   } as VlSpec;
 }
@@ -128,7 +130,7 @@ export function sweepSpec(rows: SweepRow[], opts: { title: string; subtitle: str
   const x = { field: 'x', type: 'quantitative' as const, title: opts.xTitle, scale: opts.logX ? { type: 'log' as const } : { zero: false } };
   const y = { field: 'y', type: 'quantitative' as const, title: opts.yTitle, scale: opts.logY ? { type: 'log' as const } : {} };
   const layers: unknown[] = [
-    { mark: { type: 'point', opacity: 0.6 }, encoding: { x, y, color: { field: 'series', type: 'nominal', title: null } } },
+    { mark: { type: 'point', opacity: 0.6 }, encoding: { x, y, color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 420 } } } },
     { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { ...y, aggregate: 'mean' }, color: { field: 'series', type: 'nominal' } } },
   ];
   if (opts.identity) {
