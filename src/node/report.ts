@@ -89,6 +89,7 @@ img{max-width:100%;border:1px solid #eee}small{color:#666}
 <h1>rfa reproduction report</h1>
 <p>Frei, Chatterji &amp; Bartlett, <i>Random Feature Amplification</i> (JMLR 2023), reproduced by <code>rfa reproduce${r.size === 'quick' ? '' : ' --size ' + r.size}</code>
 (size ${r.size}, seed ${r.seed}, backend ${esc(r.figure1.backend)}, ${esc(r.startedAt)}).</p>
+${r.size === 'tiny' ? '<p><b>Size tiny: a smoke test of the pipeline at toy sizes, not a reproduction.</b></p>' : ''}
 <p><b>${held} of ${r.claims.length} claims held.</b> Default setting (Appendix E): m = ${r.config.model.m}, n = ${r.config.data.n}, d = ${r.config.data.d}, σ² = 1/d^1.2, η = 15%, ω_init² = 0.01/(m·d), α = ${r.config.train.alpha}, T = ${r.config.train.steps}.</p>
 <table><thead><tr><th>claim</th><th>source</th><th>measured</th><th>held</th></tr></thead><tbody>
 ${rows}
