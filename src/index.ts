@@ -17,3 +17,4 @@ export {
 } from './wasm/loader.js';
 export type { KernelExports, WasmBackend, WasmSource } from './wasm/loader.js';
 export { Arena, packTransposed, unpackTransposed } from './wasm/arena.js';
+export * from './metrics/index.js';

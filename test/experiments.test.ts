@@ -93,6 +93,14 @@ describe('rfa reproduce', () => {
     expect(existsSync(join(dir, 'index.html'))).toBe(true);
   });
 
+  it('the package entry points resolve by name (rfa, rfa/metrics, rfa/experiments)', () => {
+    const code = "const a = await import('rfa'); const b = await import('rfa/metrics'); const c = await import('rfa/experiments');" +
+      "console.log(typeof a.train, typeof b.condition9, typeof c.reproduce, typeof a.lemma3)";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function function function function');
+  });
+
   it('the CLI runs an experiment subcommand and writes its files', () => {
     const out = mkdtempSync(join(tmpdir(), 'rfa-cli-exp-'));
     const cli = new URL('../dist/cli.js', import.meta.url).pathname;
