@@ -1,0 +1,3 @@
+// Node-only helpers: atomic file writes, .npy files, experiment and report writers.
+export * from './files.js';
+export * from './report.js';
