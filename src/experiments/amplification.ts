@@ -18,7 +18,7 @@ import { paperInstrument, type RunOptions, type StepInstruments } from './common
 export type AmplificationSettingName = 'appendix-e' | 'theory';
 export const SETTING_LABELS: Record<AmplificationSettingName, string> = {
   'appendix-e': 'Appendix E values',
-  theory: 'meets (A1)–(A7), C = 10',
+  theory: '(A1)–(A7) with C = 10',
 };
 
 export interface AmplificationOptions extends RunOptions {

@@ -100,8 +100,7 @@ async function theoremRuns(config: RfaConfig, seeds: number, o: RunOptions): Pro
 /** Claims about one amplification setting. */
 function settingFacts(a: AmplificationSetting) {
   const upToT = a.conditions.filter((c) => c.step >= 1 && c.step <= a.T);
-  const afterT = a.conditions.filter((c) => c.step > a.T);
-  const firstBreak = (key: 'condition9' | 'condition10') => afterT.find((c) => !c[key].holds)?.step;
+  const firstBreak = (key: 'condition9' | 'condition10') => a.conditions.find((c) => c.step >= 1 && !c[key].holds)?.step;
   const d = a.config.data.d;
   const cOf = Math.max(1, a.assumptions.largestC);
   return {

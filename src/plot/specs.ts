@@ -111,10 +111,10 @@ export function amplificationSpec(hist: HistRow[], fractions: FractionRow[], d: 
         title: 'Fraction of neurons in ∪J_µ satisfying Condition 9 (alignment) and Condition 10 (almost-orthogonality)',
         mark: { type: 'line', point: true },
         encoding: {
-          x: { field: 'step', type: 'quantitative', scale: { type: 'log' }, title: 'step t' },
+          x: { field: 'step', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'step t' },
           y: { field: 'fraction', type: 'quantitative', scale: { domain: [0, 1] }, title: 'fraction of neurons' },
           color: { field: 'condition', type: 'nominal', title: null, legend: { labelLimit: 300 } },
-          strokeDash: { field: 'setting', type: 'nominal', title: null, legend: { labelLimit: 300 } },
+          strokeDash: { field: 'setting', type: 'nominal', title: null, legend: { labelLimit: 300, symbolType: 'stroke', symbolStrokeWidth: 2 } },
         },
       },
     ],

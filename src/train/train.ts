@@ -260,7 +260,20 @@ export function trainSync(input: RfaConfigInput | RfaConfig, opts: TrainOptions 
   }
 }
 
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** Yield to the event loop: setImmediate in Node (setTimeout(0) is clamped to ≥ 1 ms), else a MessageChannel task. */
+const nextTask: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise((resolve) => setImmediate(resolve))
+    : typeof MessageChannel === 'function'
+      ? () => new Promise((resolve) => {
+          const ch = new MessageChannel();
+          ch.port1.onmessage = () => {
+            ch.port1.close();
+            resolve();
+          };
+          ch.port2.postMessage(0);
+        })
+      : () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Train asynchronously: yields to the event loop between chunks; cancel with opts.signal. */
 export async function train(input: RfaConfigInput | RfaConfig, opts: TrainOptions = {}): Promise<TrainResult> {
