@@ -95,6 +95,15 @@ describe('defaults and schedules', () => {
     expect(r.losses.length).toBe(3000);
   });
 
+  it('keeps the per-step training accuracy, computed in WASM, equal to the float64 record where recorded', () => {
+    for (const backend of ['simd', 'scalar', 'js'] as const) {
+      const r = trainSync(small, { backend, keepAccuracy: true, evalAt: { every: 1 } });
+      expect(r.trainAccs.length).toBe(25);
+      for (let t = 0; t < 25; t++) expect(r.trainAccs[t], `${backend} step ${t}`).toBeCloseTo(r.history[t]!.trainAcc, 6);
+    }
+    expect(trainSync(small).trainAccs.length).toBe(0);
+  });
+
   it('instruments attach their output to each record', () => {
     const r = trainSync(small, { evalAt: [1], instrument: (c) => ({ norm0: frobeniusNorm(c.initialWeights), step: c.step }) });
     expect(r.history.map((h) => h.extra?.step)).toEqual([0, 1, 25]);

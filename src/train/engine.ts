@@ -21,10 +21,11 @@ export interface Engine {
   readonly m: number;
   readonly d: number;
   /**
-   * Run up to k GD steps. lossOut[s] receives L̂(W(t + s)) for each step attempted. Returns the
+   * Run up to k GD steps. lossOut[s] receives L̂(W(t + s)) for each step attempted, and accOut[s]
+   * (when given) the training accuracy on the observed labels at W(t + s). Returns the
    * number of updates applied: k, or s < k when L̂(W(t + s)) was not finite (W is then W(t + s)).
    */
-  steps(k: number, lossOut: Float64Array): number;
+  steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number;
   /** A copy of W, (m, d) row-major. */
   weights(): Float32Array | Float64Array;
   setWeights(w: ArrayLike<number>): void;

@@ -44,13 +44,18 @@ export class JsEngine implements Engine {
     return this.w.slice();
   }
 
-  steps(k: number, lossOut: Float64Array): number {
+  steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number {
     const { n, d, m, x, y, a, w, z, g } = this;
     for (let s = 0; s < k; s++) {
       gemmXwtRef(x, w, n, d, m, z);
       const f = networkOutputRef(z, a, n, m);
       const { loss, c } = logisticLossGradRef(f, y, n);
       lossOut[s] = loss;
+      if (accOut) {
+        let right = 0;
+        for (let i = 0; i < n; i++) if (y[i]! * f[i]! > 0) right++;
+        accOut[s] = right / n;
+      }
       if (!Number.isFinite(loss)) return s;
       reluBackwardRef(z, c, a, n, m, this.dphi0, z);
       gradRef(z, x, n, d, m, g);

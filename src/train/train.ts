@@ -66,6 +66,8 @@ export interface TrainOptions {
   instrument?: (ctx: EvalContext) => Record<string, unknown> | undefined;
   /** keep the per-step losses (default true) */
   keepLosses?: boolean;
+  /** also keep the training accuracy of every step, computed inside the WASM step (default false) */
+  keepAccuracy?: boolean;
 }
 
 export interface TrainResult {
@@ -76,6 +78,8 @@ export interface TrainResult {
   history: EvalRecord[];
   /** losses[t] = L̂(W(t)) for t < steps (empty when keepLosses is false) */
   losses: Float64Array;
+  /** trainAccs[t] = training accuracy on the observed labels at W(t), t < steps (empty unless keepAccuracy) */
+  trainAccs: Float32Array;
   /** W(T), (m, d) row-major; Float64Array from the 'js' backend */
   weights: Float32Array | Float64Array;
   initialWeights: Float32Array;
@@ -187,6 +191,9 @@ function* run(
   const keep = opts.keepLosses !== false;
   const losses = new Float64Array(keep ? T : 0);
   const buf = new Float64Array(4096);
+  const keepAcc = opts.keepAccuracy === true;
+  const trainAccs = new Float32Array(keepAcc ? T : 0);
+  const accBuf = keepAcc ? new Float32Array(4096) : undefined;
   const perChunk = Math.max(1, Math.floor(CHUNK_FLOPS / (4 * n * d * m)));
   const history: EvalRecord[] = [];
   // two snapshots, so the weights before a non-finite loss can be recomputed exactly
@@ -222,8 +229,9 @@ function* run(
       const k = Math.min(e - t, perChunk, buf.length);
       prevSnap = snap;
       snap = { step: t, w: engine.weights() };
-      const done = engine.steps(k, buf);
+      const done = engine.steps(k, buf, accBuf);
       if (keep) losses.set(buf.subarray(0, done), t);
+      if (accBuf) trainAccs.set(accBuf.subarray(0, done), t);
       if (done < k) fail(t + done, buf[done]!);
       t += done;
       lastLoss = buf[done - 1]!;
@@ -240,6 +248,7 @@ function* run(
     steps: T,
     history,
     losses,
+    trainAccs,
     weights: engine.weights(),
     initialWeights: w0,
     a,

@@ -16,7 +16,7 @@ export class WasmEngine implements Engine {
   private readonly alpha: number;
   private readonly dphi0: number;
   // byte offsets into the arena
-  readonly p: { x: number; y: number; wt: number; a: number; z: number; f: number; c: number; g: number; xTest: number; loss: number };
+  readonly p: { x: number; y: number; wt: number; a: number; z: number; f: number; c: number; g: number; xTest: number; loss: number; acc: number };
 
   constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit) {
     const { train, test, a, alpha, dphi0 } = init;
@@ -41,6 +41,7 @@ export class WasmEngine implements Engine {
       g: arena.alloc(4 * d * m),
       xTest: arena.alloc(4 * nTest * d),
       loss: arena.alloc(8 * LOSS_CHUNK),
+      acc: arena.alloc(4 * LOSS_CHUNK),
     };
     arena.f32(this.p.x, n * d).set(train.x);
     arena.f32(this.p.y, n).set(train.y);
@@ -57,14 +58,16 @@ export class WasmEngine implements Engine {
     return unpackTransposed(this.arena.f32(this.p.wt, this.d * this.m), this.m, this.d);
   }
 
-  steps(k: number, lossOut: Float64Array): number {
+  steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number {
     const { p, n, d, m, arena } = this;
     const K = arena.kernels;
     let done = 0;
     while (done < k) {
       const chunk = Math.min(k - done, LOSS_CHUNK);
-      const ok = K.gd_steps(p.x, p.y, p.wt, p.a, p.z, p.f, p.c, p.g, n, d, m, this.alpha, this.dphi0, chunk, p.loss, 0);
-      lossOut.set(arena.f64(p.loss, ok < chunk ? ok + 1 : chunk), done);
+      const ok = K.gd_steps(p.x, p.y, p.wt, p.a, p.z, p.f, p.c, p.g, n, d, m, this.alpha, this.dphi0, chunk, p.loss, accOut ? p.acc : 0);
+      const written = ok < chunk ? ok + 1 : chunk;
+      lossOut.set(arena.f64(p.loss, written), done);
+      if (accOut) accOut.set(arena.f32(p.acc, written), done);
       done += ok;
       if (ok < chunk) break;
     }
