@@ -3,7 +3,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import { noiseRate, resolveConfig, type NoiseSpec, type RfaConfig, type RfaConfigInput } from './config.js';
 import { datasetFromArrays } from './data.js';
 import { ConfigError } from './errors.js';
@@ -12,6 +11,7 @@ import { readJsonFile, readNpyFile, writeFileAtomic, writeNpyFile } from './node
 import { train, type EvalRecord, type TrainOptions, type TrainResult } from './train/train.js';
 import type { EvalSchedule } from './train/schedule.js';
 import { registerExperimentCommands } from './cli_experiments.js';
+import { progressBar } from './node/progress.js';
 
 const num = (flag: string) => (v: string): number => {
   const x = Number(v);
@@ -62,28 +62,6 @@ export function configFromFlags(f: TrainFlags): RfaConfigInput {
   set(cfg.model!, 'm', f.m); set(cfg.model!, 'omegaInit', f.omegaInit); set(cfg.model!, 'dphi0', f.dphi0);
   set(cfg.train!, 'alpha', f.alpha); set(cfg.train!, 'steps', f.steps);
   return cfg;
-}
-
-/** A progress bar on stderr when it is a terminal, or nothing. */
-export function progressBar(label: string, enabled: boolean) {
-  if (!enabled || !process.stderr.isTTY) return { update: (_s: number, _t: number, _l?: number) => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | step {value}/{total} | loss {loss} | eta {eta_formatted}`, stream: process.stderr, hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update(step: number, total: number, loss?: number) {
-      if (!started) {
-        bar.start(total, 0, { loss: '-' });
-        started = true;
-      }
-      bar.update(step, { loss: loss === undefined ? '-' : loss.toFixed(5) });
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
 }
 
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(2)}%`);

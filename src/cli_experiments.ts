@@ -8,7 +8,7 @@ import { figure2 } from './experiments/figure2.js';
 import { reproduce } from './experiments/reproduce.js';
 import { initSweep, noiseSweep } from './experiments/sweeps.js';
 import { writeExperiment, writeReport } from './node/report.js';
-import { progressBar } from './cli.js';
+import { progressBar } from './node/progress.js';
 import type { Backend } from './train/engine.js';
 
 interface Common { out: string; seed: number; backend: Backend | 'auto'; progress: boolean }

@@ -1,3 +1,4 @@
 // Node-only helpers: atomic file writes, .npy files, experiment and report writers.
 export * from './files.js';
 export * from './report.js';
+export * from './progress.js';
