@@ -89,6 +89,10 @@ describe('input validation', () => {
     expect(() => trainSync({ data: { n: 4, d: 2, nTest: 0 } }, { evalAt: { every: 0 } })).toThrow(/evalAt.every must be an integer ≥ 1, got 0/);
   });
 
+  it('keeping per-step losses of a run too long to hold them is refused up front', () => {
+    expect(() => trainSync({ data: { n: 4, d: 2, nTest: 0 }, train: { steps: 2 ** 28 } }, { keepLosses: true })).toThrow(/keepLosses must be false for runs longer than 134217728 steps/);
+  });
+
   it('given data of another size than the config is refused', () => {
     const x = new Float32Array(6);
     const ds = datasetFromArrays(x, [1, -1, 1], 3, 2);

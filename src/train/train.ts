@@ -64,7 +64,7 @@ export interface TrainOptions {
   wasmModule?: WebAssembly.Module;
   /** called at each evaluation step; what it returns is stored as the record's `extra` */
   instrument?: (ctx: EvalContext) => Record<string, unknown> | undefined;
-  /** keep the per-step losses (default true) */
+  /** keep the per-step losses (default: when train.steps ≤ 10⁷) */
   keepLosses?: boolean;
   /** also keep the training accuracy of every step, computed inside the WASM step (default false) */
   keepAccuracy?: boolean;
@@ -88,6 +88,10 @@ export interface TrainResult {
   timeMs: number;
 }
 
+/** Per-step losses are kept by default up to this many steps, and never beyond MAX_KEPT_LOSSES. */
+const MAX_AUTO_LOSSES = 1e7;
+const MAX_KEPT_LOSSES = 2 ** 27;
+
 /** About this many flops per chunk between yields (some tens of ms). */
 const CHUNK_FLOPS = 2e8;
 
@@ -100,7 +104,8 @@ function resolveBackend(b: TrainOptions['backend'], simd: boolean): Backend {
 
 function prepare(input: RfaConfigInput | RfaConfig, opts: TrainOptions) {
   const config = resolveConfig(input as RfaConfigInput);
-  const { d, m } = { d: config.data.d, m: config.model.m };
+  const d = config.data.d;
+  const m = config.model.m;
   let problem: XorProblem;
   if (opts.data) {
     const { train, test, means } = opts.data;
@@ -186,12 +191,16 @@ function* run(
 ): Generator<void, TrainResult, void> {
   const start = performance.now();
   const T = config.train.steps;
-  const { n, d } = { n: config.data.n, d: config.data.d };
+  const { n, d } = config.data;
   const m = config.model.m;
-  const keep = opts.keepLosses !== false;
+  const keep = opts.keepLosses ?? T <= MAX_AUTO_LOSSES;
+  if (keep && T > MAX_KEPT_LOSSES) {
+    throw new ConfigError('keepLosses', true, `false for runs longer than ${MAX_KEPT_LOSSES} steps (train.steps is ${T}; the per-step losses would not fit in memory)`);
+  }
   const losses = new Float64Array(keep ? T : 0);
   const buf = new Float64Array(4096);
   const keepAcc = opts.keepAccuracy === true;
+  if (keepAcc && T > MAX_KEPT_LOSSES) throw new ConfigError('keepAccuracy', true, `false for runs longer than ${MAX_KEPT_LOSSES} steps (train.steps is ${T})`);
   const trainAccs = new Float32Array(keepAcc ? T : 0);
   const accBuf = keepAcc ? new Float32Array(4096) : undefined;
   const perChunk = Math.max(1, Math.floor(CHUNK_FLOPS / (4 * n * d * m)));
