@@ -149,3 +149,29 @@ describe('WASM forward for instruments', () => {
     expectClose(networkOutputs(x, n, dd, w, aa), networkOutputRef(gemmXwtRef(x, w, n, dd, mm), aa, n, mm), 1e-5, 1e-5, 'f');
   });
 });
+
+describe('paperInstrument records every instrument in the history', () => {
+  it('matches the stand-alone instruments at each recorded step', async () => {
+    const { paperInstrument } = await import('../src/metrics/record.js');
+    const { featureChange: fcFn } = await import('../src/metrics/instruments.js');
+    const { trainSync: ts } = await import('../src/index.js');
+    const config = theoryConfig(10, { seed: 2, n: 80, d: 300, nTest: 500 });
+    const inst = paperInstrument(config);
+    const r = ts(config, { instrument: inst.instrument, evalAt: [1] });
+    const recs = r.history.map((h) => h.extra as Record<string, any>);
+    expect(r.history.map((h) => h.step)).toEqual([0, 1, 2]);
+    expect(recs[0]!.lemma3.holds).toBe(true);
+    expect(recs[0]!.lemma4.sizes).toHaveLength(4);
+    expect(recs[1]!.lemma3).toBeUndefined();
+    expect(recs[0]!.lemma14).toBe(null);
+    expect(recs[0]!.featureChange.min).toBe(0);
+    const tr = r.problem.train;
+    const fc = fcFn(preactivations(tr.x, tr.n, 300, r.initialWeights, 400), preactivations(tr.x, tr.n, 300, r.weights, 400), tr.n, 400, config.model.omegaInit, 300);
+    expect(recs[2]!.featureChange.min).toBe(fc.min);
+    const t1 = theorem1(networkOutputs(tr.x, tr.n, 300, r.weights, r.a), tr, networkOutputs(r.problem.test.x, 500, 300, r.weights, r.a), r.problem.test, config);
+    expect(recs[2]!.theorem1.cleanAllRight).toBe(t1.cleanAllRight);
+    expect(recs[2]!.theorem1.testError).toBe(t1.testError);
+    expect(recs[2]!.theorem1.minMarginClean).toBeCloseTo(t1.marginsClean.min, 6);
+    expect(recs[2]!.condition9.fraction).toBeGreaterThan(0.9);
+  });
+});

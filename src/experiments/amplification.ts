@@ -5,10 +5,8 @@
 // Appendix E's values (outside the assumptions: σ√d = d^−0.1 is not small) and a setting that meets
 // (A1)–(A7) with C = 10, so one sees where the assumptions matter.
 import { defaultSteps, resolveConfig, theoryConfig, type RfaConfig } from '../config.js';
-import { preactivations } from '../metrics/forward.js';
 import {
-  assumptions, featureChange, lemma3, stats, GROUP_NAMES,
-  type AssumptionReport, type FeatureChange, type Lemma3, type Stats,
+  assumptions, stats, GROUP_NAMES, type AssumptionReport, type FeatureChange, type Lemma3, type Stats,
 } from '../metrics/instruments.js';
 import { amplificationSpec, type FractionRow, type HistRow } from '../plot/specs.js';
 import type { VlSpec } from '../plot/render.js';
@@ -97,12 +95,8 @@ async function runSetting(setting: AmplificationSettingName, o: AmplificationOpt
     fractions.push({ setting: label, step: h.step, condition: 'Condition 10 (almost-orthogonality)', fraction: e.condition10.fraction });
     return { step: h.step, condition9: e.condition9, condition10: e.condition10, lemma14: e.lemma14 };
   });
-  // Proposition 2 at T: rerun to exactly T so the feature change is measured at the paper's time
-  const atT = await train({ ...config, train: { ...config.train, steps: T } }, { backend: o.backend, keepLosses: false });
-  const tr = atT.problem.train;
-  const z0 = preactivations(tr.x, tr.n, d, atT.initialWeights, m);
-  const zT = preactivations(tr.x, tr.n, d, atT.weights, m);
-  const { perSample: _drop, ...prop2 } = featureChange(z0, zT, tr.n, m, config.model.omegaInit, d);
+  const atT = at(T);
+  const prop2 = { ...atT.featureChange, omegaSqrtMd: config.model.omegaInit * Math.sqrt(m * d) };
   return {
     setting,
     label,
@@ -111,7 +105,7 @@ async function runSetting(setting: AmplificationSettingName, o: AmplificationOpt
     backend: r.backend,
     timeMs: r.timeMs,
     assumptions: assumptions(base, 0.1),
-    lemma3: lemma3(r.initialWeights, m, d, config.model.omegaInit),
+    lemma3: at(0).lemma3!,
     lemma4: { C0: sets.C0, threshold: sets.threshold, sizes: sets.sizes, bound: sets.bound, holds: sets.holds },
     amplification: amp,
     medianT0: stats(all(0)).median,

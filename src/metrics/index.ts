@@ -2,3 +2,4 @@
 export * from './instruments.js';
 export * from './baselines.js';
 export * from './forward.js';
+export * from './record.js';

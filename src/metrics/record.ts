@@ -1,0 +1,86 @@
+// Every instrument recorded in the training history on request: pass
+// `paperInstrument(config).instrument` as `train(config, { instrument })` and each evaluation record
+// gets an `extra` with the paper's quantities at that step. The sets J_µ are fixed from W(0) by
+// Lemma 4; O(n·m·d) work (the training pre-activations, the test outputs) runs in WASM in the engine.
+import type { RfaConfig } from '../config.js';
+import type { EvalContext } from '../train/train.js';
+import {
+  condition10, condition9, correlationSummary, featureChange, lemma14, lemma3, lemma4Sets, normalizedCorrelations,
+  theorem1, type GroupCorrelation, type Lemma3, type NeuronSets,
+} from './instruments.js';
+import { preactivations } from './forward.js';
+
+export interface StepInstruments {
+  /** Lemmas 3 and 4, at step 0 only */
+  lemma3?: Lemma3;
+  lemma4?: { C0: number; threshold: number; sizes: number[]; bound: number; holds: boolean };
+  correlations: GroupCorrelation[];
+  condition9: { holds: boolean; fraction: number; worst: number };
+  condition10: { holds: boolean; fraction: number; worst: number };
+  lemma14: { holds: boolean; maxNeuronRatio: number; frobenius: number; frobeniusBound: number } | null;
+  /** Proposition 2's relative feature change against W(0), over the training set */
+  featureChange: { min: number; median: number; scaled: number };
+  /** Theorem 1's quantities at this step */
+  theorem1: {
+    cleanAllRight: boolean; flippedAllWrong: boolean; testError: number | null; testErrorClean: number | null;
+    minMarginClean: number; maxMarginFlipped: number;
+  } | null;
+  /** per-neuron normalized correlations with µ1, µ2 (only at the steps asked for) */
+  perNeuron?: { mu1: number[]; mu2: number[] };
+}
+
+export interface PaperInstrumentOptions {
+  /** Lemma 4's constant (default 2) */
+  C0?: number;
+  /** steps at which to keep every neuron's correlations */
+  perNeuronAt?: number[];
+}
+
+export function paperInstrument(config: RfaConfig, opts: PaperInstrumentOptions = {}) {
+  let sets: NeuronSets | null = null;
+  let z0: Float32Array | Float64Array | null = null;
+  const { m, dphi0, omegaInit } = config.model;
+  const d = config.data.d;
+  const alpha = config.train.alpha;
+  return {
+    /** the sets J_µ, once step 0 has been recorded */
+    sets: () => sets,
+    instrument(ctx: EvalContext): Record<string, unknown> {
+      const { problem, a, weights, step } = ctx;
+      const { train, test } = problem;
+      const first = sets === null;
+      sets ??= lemma4Sets(ctx.initialWeights, a, m, d, problem, opts.C0 ?? 2);
+      const corr = normalizedCorrelations(weights, m, d, problem);
+      const z = ctx.engine.preactivations('train');
+      z0 ??= step === 0 ? z : preactivations(train.x, train.n, d, ctx.initialWeights, m);
+      const c9 = train.cluster ? condition9(z, train.n, m, sets, train.cluster, dphi0) : null;
+      const c10 = condition10(weights, a, m, d, sets, problem, alpha);
+      const l14 = step >= 1 ? lemma14(weights, a, m, d, alpha, step) : null;
+      const fc = featureChange(z0, z, train.n, m, omegaInit, d);
+      const fTrain = new Float64Array(train.n);
+      for (let i = 0; i < train.n; i++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += a[j]! * Math.max(0, z[i * m + j]!);
+        fTrain[i] = s;
+      }
+      const t1 = train.flipped ? theorem1(fTrain, train, test.n > 0 ? ctx.engine.outputs('test') : null, test.n > 0 ? test : null, config) : null;
+      const out: StepInstruments = {
+        correlations: correlationSummary(corr, sets),
+        condition9: c9 ? { holds: c9.holds, fraction: c9.fraction, worst: c9.worst } : { holds: false, fraction: NaN, worst: NaN },
+        condition10: { holds: c10.holds, fraction: c10.fraction, worst: c10.worst },
+        lemma14: l14 && { holds: l14.holds, maxNeuronRatio: l14.maxNeuronRatio, frobenius: l14.frobenius, frobeniusBound: l14.frobeniusBound },
+        featureChange: { min: fc.min, median: fc.median, scaled: fc.scaled },
+        theorem1: t1 && {
+          cleanAllRight: t1.cleanAllRight, flippedAllWrong: t1.flippedAllWrong, testError: t1.testError, testErrorClean: t1.testErrorClean,
+          minMarginClean: t1.marginsClean.min, maxMarginFlipped: t1.marginsFlipped.max,
+        },
+      };
+      if (first) {
+        out.lemma3 = lemma3(ctx.initialWeights, m, d, omegaInit);
+        out.lemma4 = { C0: sets.C0, threshold: sets.threshold, sizes: sets.sizes, bound: sets.bound, holds: sets.holds };
+      }
+      if (opts.perNeuronAt?.includes(step)) out.perNeuron = { mu1: Array.from(corr.mu1), mu2: Array.from(corr.mu2) };
+      return out as unknown as Record<string, unknown>;
+    },
+  };
+}
