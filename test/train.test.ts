@@ -178,5 +178,24 @@ describe('a loss that stops being finite', () => {
       const shorter = trainSync({ ...cfg, train: { ...cfg.train, steps: err!.step - 1 } }, { backend, keepLosses: false });
       expectBitEqual(shorter.weights, w, 'last finite weights');
     }
+    // the same when every step is its own chunk (the failure is then caught at a chunk boundary)
+    let err2: NonFiniteLossError | undefined;
+    try {
+      trainSync(cfg, { backend, evalAt: { every: 1 } });
+    } catch (e) {
+      err2 = e as NonFiniteLossError;
+    }
+    expect(err2!.step).toBe(err!.step);
+    expectBitEqual(err2!.lastFiniteWeights!, w, 'last finite weights, one step per chunk');
+    // and when a chunk boundary falls between the bad update and the step that sees it (no record there):
+    // the weights come from the checkpoint of the chunk before
+    let err3: NonFiniteLossError | undefined;
+    try {
+      trainSync(cfg, { backend, chunkSteps: 1 });
+    } catch (e) {
+      err3 = e as NonFiniteLossError;
+    }
+    expect(err3!.step).toBe(err!.step);
+    expectBitEqual(err3!.lastFiniteWeights!, w, 'last finite weights, from the previous checkpoint');
   });
 });

@@ -26,6 +26,10 @@ export interface Engine {
    * number of updates applied: k, or s < k when L̂(W(t + s)) was not finite (W is then W(t + s)).
    */
   steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number;
+  /** Save the current weights into checkpoint slot 0 or 1 (cheap: a copy inside the engine's own memory). */
+  checkpoint(slot: 0 | 1): void;
+  /** Restore the weights saved in a checkpoint slot. */
+  rollback(slot: 0 | 1): void;
   /** A copy of W, (m, d) row-major. */
   weights(): Float32Array | Float64Array;
   setWeights(w: ArrayLike<number>): void;

@@ -19,6 +19,7 @@ export class JsEngine implements Engine {
   private readonly dphi0: number;
   private readonly z: Float64Array<ArrayBuffer>;
   private readonly g: Float64Array<ArrayBuffer>;
+  private readonly ckpt: [Float64Array, Float64Array];
 
   constructor(init: EngineInit) {
     this.n = init.train.n;
@@ -33,11 +34,20 @@ export class JsEngine implements Engine {
     this.dphi0 = init.dphi0;
     this.z = new Float64Array(this.n * this.m);
     this.g = new Float64Array(this.m * this.d);
+    this.ckpt = [new Float64Array(this.m * this.d), new Float64Array(this.m * this.d)];
     this.setWeights(init.w);
   }
 
   setWeights(w: ArrayLike<number>): void {
     for (let i = 0; i < this.w.length; i++) this.w[i] = w[i]!;
+  }
+
+  checkpoint(slot: 0 | 1): void {
+    this.ckpt[slot].set(this.w);
+  }
+
+  rollback(slot: 0 | 1): void {
+    this.w.set(this.ckpt[slot]);
   }
 
   weights(): Float64Array {

@@ -66,6 +66,8 @@ export interface TrainOptions {
   instrument?: (ctx: EvalContext) => Record<string, unknown> | undefined;
   /** keep the per-step losses (default: when train.steps ≤ 10⁷) */
   keepLosses?: boolean;
+  /** at most this many steps per WASM call between progress reports and yields (default: about 10⁹ flops' worth) */
+  chunkSteps?: number;
   /** also keep the training accuracy of every step, computed inside the WASM step (default false) */
   keepAccuracy?: boolean;
 }
@@ -92,8 +94,8 @@ export interface TrainResult {
 const MAX_AUTO_LOSSES = 1e7;
 const MAX_KEPT_LOSSES = 2 ** 27;
 
-/** About this many flops per chunk between yields (some tens of ms). */
-const CHUNK_FLOPS = 2e8;
+/** About this many flops per chunk between yields and checkpoints (some tens of ms). */
+const CHUNK_FLOPS = 1e9;
 
 function resolveBackend(b: TrainOptions['backend'], simd: boolean): Backend {
   if (b === undefined || b === 'auto') return simd ? 'simd' : 'scalar';
@@ -203,11 +205,16 @@ function* run(
   if (keepAcc && T > MAX_KEPT_LOSSES) throw new ConfigError('keepAccuracy', true, `false for runs longer than ${MAX_KEPT_LOSSES} steps (train.steps is ${T})`);
   const trainAccs = new Float32Array(keepAcc ? T : 0);
   const accBuf = keepAcc ? new Float32Array(4096) : undefined;
-  const perChunk = Math.max(1, Math.floor(CHUNK_FLOPS / (4 * n * d * m)));
+  if (opts.chunkSteps !== undefined && (!Number.isInteger(opts.chunkSteps) || opts.chunkSteps < 1)) {
+    throw new ConfigError('chunkSteps', opts.chunkSteps, 'an integer ≥ 1');
+  }
+  const perChunk = opts.chunkSteps ?? Math.max(1, Math.floor(CHUNK_FLOPS / (4 * n * d * m)));
   const history: EvalRecord[] = [];
-  // two snapshots, so the weights before a non-finite loss can be recomputed exactly
-  let snap = { step: 0, w: engine.weights() };
-  let prevSnap = snap;
+  // two checkpoints (the starts of this chunk and the one before), so the weights before a
+  // non-finite loss can be recomputed exactly; they live in the engine's memory, so keeping them
+  // costs one memcpy of W per chunk and no allocation
+  const ckptStep: [number, number] = [-1, -1];
+  let slot: 0 | 1 = 1;
   let t = 0;
   let lastLoss = NaN;
 
@@ -223,11 +230,14 @@ function* run(
   const fail = (tf: number, loss: number): never => {
     let last: Float32Array | Float64Array | null = null;
     if (tf >= 1) {
-      const base = tf - 1 >= snap.step ? snap : prevSnap;
-      engine.setWeights(base.w);
-      const scratch = new Float64Array(Math.max(1, tf - 1 - base.step));
-      engine.steps(tf - 1 - base.step, scratch);
-      last = engine.weights();
+      // the latest checkpoint at or before step tf − 1
+      const s: 0 | 1 = ckptStep[slot] <= tf - 1 ? slot : slot === 0 ? 1 : 0;
+      if (ckptStep[s]! >= 0 && ckptStep[s]! <= tf - 1) {
+        engine.rollback(s);
+        const k = tf - 1 - ckptStep[s]!;
+        engine.steps(k, new Float64Array(Math.max(1, k)));
+        last = engine.weights();
+      }
     }
     throw new NonFiniteLossError(tf, loss, last);
   };
@@ -236,8 +246,9 @@ function* run(
     while (t < e) {
       if (opts.signal?.aborted) throw new AbortError(t);
       const k = Math.min(e - t, perChunk, buf.length);
-      prevSnap = snap;
-      snap = { step: t, w: engine.weights() };
+      slot = slot === 0 ? 1 : 0;
+      engine.checkpoint(slot);
+      ckptStep[slot] = t;
       const done = engine.steps(k, buf, accBuf);
       if (keep) losses.set(buf.subarray(0, done), t);
       if (accBuf) trainAccs.set(accBuf.subarray(0, done), t);

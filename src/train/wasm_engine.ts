@@ -16,7 +16,7 @@ export class WasmEngine implements Engine {
   private readonly alpha: number;
   private readonly dphi0: number;
   // byte offsets into the arena
-  readonly p: { x: number; y: number; wt: number; a: number; z: number; f: number; c: number; g: number; xTest: number; loss: number; acc: number };
+  readonly p: { x: number; y: number; wt: number; a: number; z: number; f: number; c: number; g: number; xTest: number; loss: number; acc: number; ckpt: [number, number] };
 
   constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit) {
     const { train, test, a, alpha, dphi0 } = init;
@@ -42,6 +42,7 @@ export class WasmEngine implements Engine {
       xTest: arena.alloc(4 * nTest * d),
       loss: arena.alloc(8 * LOSS_CHUNK),
       acc: arena.alloc(4 * LOSS_CHUNK),
+      ckpt: [arena.alloc(4 * d * m), arena.alloc(4 * d * m)],
     };
     arena.f32(this.p.x, n * d).set(train.x);
     arena.f32(this.p.y, n).set(train.y);
@@ -52,6 +53,16 @@ export class WasmEngine implements Engine {
 
   setWeights(w: ArrayLike<number>): void {
     packTransposed(w, this.m, this.d, this.arena.f32(this.p.wt, this.d * this.m));
+  }
+
+  checkpoint(slot: 0 | 1): void {
+    const bytes = 4 * this.d * this.m;
+    new Uint8Array(this.arena.kernels.memory.buffer).copyWithin(this.p.ckpt[slot], this.p.wt, this.p.wt + bytes);
+  }
+
+  rollback(slot: 0 | 1): void {
+    const bytes = 4 * this.d * this.m;
+    new Uint8Array(this.arena.kernels.memory.buffer).copyWithin(this.p.wt, this.p.ckpt[slot], this.p.ckpt[slot] + bytes);
   }
 
   weights(): Float32Array {
