@@ -83,8 +83,8 @@ export async function figure1(o: Figure1Options = {}): Promise<Figure1Result> {
   const points: PlanePoint[] = [];
   const stride = Math.max(1, Math.ceil(tr.n / maxPoints));
   for (let i = 0; i < tr.n; i++) {
-    // keep every flipped point, thin the clean ones
-    if (tr.flipped![i] || i % stride === 0) points.push({ u: +u1[i]!.toFixed(4), v: +u2[i]!.toFixed(4), label: tr.y[i]!, flipped: tr.flipped![i] === 1 });
+    // thin clean and flipped points alike, so the picture keeps the true share of flipped labels
+    if (i % stride === 0) points.push({ u: +u1[i]!.toFixed(4), v: +u2[i]!.toFixed(4), label: tr.y[i]!, flipped: tr.flipped![i] === 1 });
   }
   const last = r.history.at(-1)!;
   const fTrain = networkOutputs(tr.x, tr.n, d, weights, a);

@@ -10,9 +10,11 @@ export interface GridCell { u: number; u2: number; v: number; v2: number; pred: 
 
 /** Figure 1: training points in the (µ1, µ2) plane (flipped ones as crosses) over the learned decision regions. */
 export function figure1Spec(points: PlanePoint[], grid: GridCell[], step: number, title: string): VlSpec {
+  const lo = Math.min(...grid.map((g) => Math.min(g.u, g.v))), hi = Math.max(...grid.map((g) => Math.max(g.u2, g.v2)));
+  const axis = (t: string) => ({ title: t, scale: { domain: [lo, hi], nice: false, zero: false } });
   return {
     $schema: SCHEMA,
-    title: { text: title, subtitle: `decision regions sgn f(x) and training points; ✕ = flipped label (step ${step})` },
+    title: { text: title, subtitle: `decision regions of sgn f(x) after ${step} steps, and training points; + marks a flipped label` },
     width: 420,
     height: 420,
     layer: [
@@ -20,9 +22,9 @@ export function figure1Spec(points: PlanePoint[], grid: GridCell[], step: number
         data: { values: grid.map((g) => ({ ...g, region: g.pred > 0 ? 'f > 0 (predict +1)' : 'f ≤ 0 (predict −1)' })) },
         mark: { type: 'rect', opacity: 0.35 },
         encoding: {
-          x: { field: 'u', type: 'quantitative', title: '⟨x, µ1⟩' },
+          x: { field: 'u', type: 'quantitative', ...axis('⟨x, µ1⟩') },
           x2: { field: 'u2' },
-          y: { field: 'v', type: 'quantitative', title: '⟨x, µ2⟩' },
+          y: { field: 'v', type: 'quantitative', ...axis('⟨x, µ2⟩') },
           y2: { field: 'v2' },
           color: { field: 'region', type: 'nominal', scale: { range: ['#d6604d', '#4393c3'], domain: ['f > 0 (predict +1)', 'f ≤ 0 (predict −1)'] }, title: 'network' },
         },
