@@ -167,7 +167,7 @@ function accuracy(f: ArrayLike<number>, y: ArrayLike<number>, pick?: (i: number)
   return count === 0 ? null : right / count;
 }
 
-export function evaluate(engine: Engine, problem: XorProblem, step: number): EvalRecord {
+export function evaluate(engine: Engine, problem: XorProblem, step: number, weights = engine.weights()): EvalRecord {
   const { train, test } = problem;
   const f = engine.outputs('train');
   let loss = 0;
@@ -183,7 +183,7 @@ export function evaluate(engine: Engine, problem: XorProblem, step: number): Eva
     trainAccFlipped: flipped ? accuracy(f, train.y, (i) => flipped[i] === 1) : null,
     testAcc: ft ? accuracy(ft, test.y) : null,
     testAccClean: ft && test.cleanY ? accuracy(ft, test.cleanY) : null,
-    weightNorm: frobeniusNorm(engine.weights()),
+    weightNorm: frobeniusNorm(weights),
   };
 }
 
@@ -219,9 +219,10 @@ function* run(
   let lastLoss = NaN;
 
   const record = (step: number): void => {
-    const rec = evaluate(engine, problem, step);
+    const weights = engine.weights(); // one unpack of W per record, shared with the instrument
+    const rec = evaluate(engine, problem, step, weights);
     if (opts.instrument) {
-      const extra = opts.instrument({ step, config, problem, a, initialWeights: w0, weights: engine.weights(), engine });
+      const extra = opts.instrument({ step, config, problem, a, initialWeights: w0, weights, engine });
       if (extra) rec.extra = extra;
     }
     history.push(rec);
