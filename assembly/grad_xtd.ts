@@ -7,13 +7,20 @@
 // SIMD build: 4×8 register tile over (k, j) streaming over i, then 4×4, scalar tails.
 
 export function grad_xtd(x: usize, dm: usize, g: usize, n: i32, d: i32, m: i32, scale: f32): void {
+  grad_xtd_rows(x, dm, g, n, d, 0, d, m, scale);
+}
+
+// Rows k0 ≤ k < k1 of G only (X still has d columns). Each G[k][j] is computed whole, by the same
+// sum as grad_xtd computes it, so splitting G into row blocks gives the same bits as one call:
+// the trainer uses this to cut one long step into short pieces it can interrupt.
+export function grad_xtd_rows(x: usize, dm: usize, g: usize, n: i32, d: i32, k0: i32, k1: i32, m: i32, scale: f32): void {
   const strideX = (<usize>d) << 2;
   const strideM = (<usize>m) << 2;
-  let k = 0;
+  let k = k0;
   if (ASC_FEATURE_SIMD) {
-    for (; k + 4 <= d; k += 4) cols4(x + (<usize>k << 2), dm, g + <usize>k * strideM, n, d, m, scale);
+    for (; k + 4 <= k1; k += 4) cols4(x + (<usize>k << 2), dm, g + <usize>k * strideM, n, d, m, scale);
   }
-  for (; k < d; k++) col1(x + (<usize>k << 2), strideX, dm, g + <usize>k * strideM, n, m, scale);
+  for (; k < k1; k++) col1(x + (<usize>k << 2), strideX, dm, g + <usize>k * strideM, n, m, scale);
 }
 
 // One row k of G from column k of X (xk points at X[0][k], rows strideX bytes apart).

@@ -90,36 +90,90 @@ export const defaultSigma = (d: number): number => Math.pow(d, -0.6);
 export const defaultOmegaInit = (m: number, d: number): number => Math.sqrt(0.01 / (m * d));
 export const defaultSteps = (alpha: number): number => 1 + Math.floor(1 / (4 * alpha));
 
-/** The largest number of f32 values the WASM arena may hold (4 GiB of linear memory). */
-export const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024;
-const MAX_COUNT = 2 ** 31 - 1;
+/** The largest element count of one array (n·d, nTest·d, m·d, n·m): a typed array and an i32 index. */
+export const MAX_COUNT = 2 ** 31 - 1;
+
+// ---- ranges -------------------------------------------------------------------------------------
+
+/** The allowed values of a numeric field: the config's checks and the CLI's flag parsers share them. */
+export interface NumberRange {
+  integer?: boolean;
+  min: number;
+  max: number;
+  minOpen?: boolean;
+  maxOpen?: boolean;
+}
+
+/** Every numeric field of a config, by its path. */
+export const RANGES = {
+  seed: { integer: true, min: 0, max: 0xffffffff },
+  'data.n': { integer: true, min: 1, max: MAX_COUNT },
+  'data.d': { integer: true, min: 2, max: MAX_COUNT },
+  'data.nTest': { integer: true, min: 0, max: MAX_COUNT },
+  'data.sigma': { min: 0, max: 1e30 },
+  'data.muNorm': { min: 0, max: 1e30, minOpen: true },
+  'data.noise.eta': { min: 0, max: 0.5 },
+  'data.noise.rates': { min: 0, max: 0.5 },
+  'data.noise.cluster': { integer: true, min: 0, max: 3 },
+  // m = 1 would leave a single neuron with a = 0 (odd m): a network that cannot learn
+  'model.m': { integer: true, min: 2, max: MAX_COUNT },
+  'model.omegaInit': { min: 0, max: 1e30, minOpen: true },
+  'model.dphi0': { min: 0, max: 1 },
+  'train.alpha': { min: 0, max: 1e30, minOpen: true },
+  'train.steps': { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER },
+} as const satisfies Record<string, NumberRange>;
+export type RangedField = keyof typeof RANGES;
+
+/** The allowed values of a range, in words: "an integer in [1, 10]", "a finite number in (0, 1e+30]". */
+export function describeRange(r: NumberRange): string {
+  if (r.integer) return `an integer in [${r.min}, ${r.max}]`;
+  return `a finite number in ${r.minOpen ? '(' : '['}${r.min}, ${r.max}${r.maxOpen ? ')' : ']'}`;
+}
+
+/** v if it is a number within the range, else a ConfigError naming `field`. */
+export function checkRange(field: string, v: unknown, r: NumberRange): number {
+  const ok =
+    typeof v === 'number' && Number.isFinite(v) && (!r.integer || Number.isInteger(v)) &&
+    (r.minOpen ? v > r.min : v >= r.min) && (r.maxOpen ? v < r.max : v <= r.max);
+  if (!ok) throw new ConfigError(field, v, describeRange(r));
+  return v as number;
+}
 
 // ---- field checks -------------------------------------------------------------------------------
 
-function checkKeys(obj: object, allowed: readonly string[], path: string): void {
+/** A plain object (of any realm): an object literal, JSON.parse output or Object.create(null). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/**
+ * The own value of o[key], or undefined when the field is left out. A value reached only through
+ * the prototype chain is refused (a polluted Object.prototype must not configure a run).
+ * null is returned as is, so the field's own check refuses it: null never means "the default".
+ */
+function own(o: Record<string, unknown>, key: string, path: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(o, key)) return o[key];
+  if (key in o) throw new ConfigError(path, o[key], 'an own field of the config object (this one is inherited from its prototype)');
+  return undefined;
+}
+
+function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], path: string): void {
   for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) throw new ConfigError(`${path}${k}`, (obj as Record<string, unknown>)[k], `one of the known fields (${allowed.join(', ')}) — unknown field`);
+    if (!allowed.includes(k)) throw new ConfigError(`${path}${k}`, obj[k], `one of the known fields (${allowed.join(', ')}) — unknown field`);
   }
 }
 
 export function checkInt(field: string, v: unknown, min: number, max = MAX_COUNT): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(field, v, `an integer in [${min}, ${max}]`);
-  }
-  return v;
+  return checkRange(field, v, { integer: true, min, max });
 }
 
 export function checkNumber(
   field: string, v: unknown, min: number, max: number,
   { minOpen = false, maxOpen = false }: { minOpen?: boolean; maxOpen?: boolean } = {},
 ): number {
-  const lo = minOpen ? '(' : '[';
-  const hi = maxOpen ? ')' : ']';
-  const range = `a finite number in ${lo}${min}, ${max}${hi}`;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(field, v, range);
-  if (minOpen ? v <= min : v < min) throw new ConfigError(field, v, range);
-  if (maxOpen ? v >= max : v > max) throw new ConfigError(field, v, range);
-  return v;
+  return checkRange(field, v, { min, max, minOpen, maxOpen });
 }
 
 function checkEnum<T extends string>(field: string, v: unknown, options: readonly T[]): T {
@@ -129,17 +183,25 @@ function checkEnum<T extends string>(field: string, v: unknown, options: readonl
   return v as T;
 }
 
+/** An optional sub-object: {} when left out, a ConfigError for null, arrays and non-plain objects. */
 function checkObject(field: string, v: unknown): Record<string, unknown> {
   if (v === undefined) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(field, v, 'an object');
-  return v as Record<string, unknown>;
+  if (!isPlainObject(v)) throw new ConfigError(field, v, 'a plain object');
+  return v;
+}
+
+/** A field of a sub-object: its own value, checked against RANGES, or `fallback` when left out. */
+function ranged(o: Record<string, unknown>, key: string, path: RangedField, fallback: number | (() => number)): number {
+  const v = own(o, key, path);
+  return checkRange(path, v === undefined ? (typeof fallback === 'function' ? fallback() : fallback) : v, RANGES[path]);
 }
 
 export function resolveNoise(v: unknown, field = 'data.noise'): NoiseSpec {
   if (v === undefined) return DEFAULTS.noise;
   const o = checkObject(field, v);
-  const mode = checkEnum(`${field}.mode`, o.mode, NOISE_MODES);
-  const eta = (): number => checkNumber(`${field}.eta`, o.eta, 0, 0.5);
+  const get = (k: string) => own(o, k, `${field}.${k}`);
+  const mode = checkEnum(`${field}.mode`, get('mode'), NOISE_MODES);
+  const eta = (): number => checkRange(`${field}.eta`, get('eta'), RANGES['data.noise.eta']);
   switch (mode) {
     case 'none':
       checkKeys(o, ['mode'], `${field}.`);
@@ -150,17 +212,21 @@ export function resolveNoise(v: unknown, field = 'data.noise'): NoiseSpec {
       return { mode, eta: eta() };
     case 'per-cluster': {
       checkKeys(o, ['mode', 'rates'], `${field}.`);
-      const r = o.rates;
+      const r = get('rates');
       if (!Array.isArray(r) || r.length !== 4) throw new ConfigError(`${field}.rates`, r, 'an array of 4 flip probabilities, one per cluster (+µ1, −µ1, +µ2, −µ2)');
-      const rates = r.map((x, k) => checkNumber(`${field}.rates[${k}]`, x, 0, 0.5)) as unknown as [number, number, number, number];
+      const rates: [number, number, number, number] = [0, 0, 0, 0];
+      // a for loop, not map: map skips the holes of a sparse array ([0.1, , 0.1, 0.1])
+      for (let k = 0; k < 4; k++) rates[k] = checkRange(`${field}.rates[${k}]`, k in r ? r[k] : undefined, RANGES['data.noise.rates']);
       return { mode, rates };
     }
     case 'adversarial': {
       checkKeys(o, ['mode', 'eta', 'strategy', 'cluster'], `${field}.`);
-      const strategy = checkEnum(`${field}.strategy`, o.strategy ?? 'closest', ['closest', 'one-cluster'] as const);
+      const s = get('strategy');
+      const strategy = checkEnum(`${field}.strategy`, s === undefined ? 'closest' : s, ['closest', 'one-cluster'] as const);
       const spec: NoiseSpec = { mode, eta: eta(), strategy };
-      if (strategy === 'one-cluster') spec.cluster = checkInt(`${field}.cluster`, o.cluster ?? 0, 0, 3);
-      else if (o.cluster !== undefined) throw new ConfigError(`${field}.cluster`, o.cluster, 'left out unless strategy is "one-cluster"');
+      const c = get('cluster');
+      if (strategy === 'one-cluster') spec.cluster = checkRange(`${field}.cluster`, c === undefined ? 0 : c, RANGES['data.noise.cluster']);
+      else if (c !== undefined) throw new ConfigError(`${field}.cluster`, c, 'left out unless strategy is "one-cluster"');
       return spec;
     }
   }
@@ -175,33 +241,39 @@ export function noiseRate(noise: NoiseSpec): number {
   }
 }
 
-/** Fill defaults and validate. Throws ConfigError naming the first bad field. */
-export function resolveConfig(input: RfaConfigInput = {}): RfaConfig {
-  const top = checkObject('config', input);
+/**
+ * Fill defaults and validate. Throws ConfigError naming the first bad field; never changes `input`.
+ * `sizes` replaces the defaults of data.n, data.d and data.nTest (train uses it for given data).
+ */
+export function resolveConfig(input: RfaConfigInput | RfaConfig = {}, sizes: { n?: number; d?: number; nTest?: number } = {}): RfaConfig {
+  if (!isPlainObject(input)) throw new ConfigError('config', input, 'a plain object ({ seed, data, model, train })');
+  const top = input as Record<string, unknown>;
   checkKeys(top, ['seed', 'data', 'model', 'train'], '');
-  const seed = checkInt('seed', top.seed ?? DEFAULTS.seed, 0, 0xffffffff);
+  const seed = ranged(top, 'seed', 'seed', DEFAULTS.seed);
 
-  const di = checkObject('data', top.data);
+  const di = checkObject('data', own(top, 'data', 'data'));
   checkKeys(di, ['n', 'd', 'nTest', 'sigma', 'muNorm', 'mu', 'law', 'noise'], 'data.');
-  const n = checkInt('data.n', di.n ?? DEFAULTS.n, 1);
-  const d = checkInt('data.d', di.d ?? DEFAULTS.d, 2);
-  const nTest = checkInt('data.nTest', di.nTest ?? DEFAULTS.nTest, 0);
-  const sigma = checkNumber('data.sigma', di.sigma ?? defaultSigma(d), 0, 1e30);
-  const muNorm = checkNumber('data.muNorm', di.muNorm ?? DEFAULTS.muNorm, 0, 1e30, { minOpen: true });
-  const mu = checkEnum('data.mu', di.mu ?? DEFAULTS.mu, ['canonical', 'random'] as const);
-  const law = checkEnum('data.law', di.law ?? DEFAULTS.law, CLUSTER_LAWS);
-  const noise = resolveNoise(di.noise);
+  const n = ranged(di, 'n', 'data.n', sizes.n ?? DEFAULTS.n);
+  const d = ranged(di, 'd', 'data.d', sizes.d ?? DEFAULTS.d);
+  const nTest = ranged(di, 'nTest', 'data.nTest', sizes.nTest ?? DEFAULTS.nTest);
+  const sigma = ranged(di, 'sigma', 'data.sigma', () => defaultSigma(d));
+  const muNorm = ranged(di, 'muNorm', 'data.muNorm', DEFAULTS.muNorm);
+  const muIn = own(di, 'mu', 'data.mu');
+  const mu = checkEnum('data.mu', muIn === undefined ? DEFAULTS.mu : muIn, ['canonical', 'random'] as const);
+  const lawIn = own(di, 'law', 'data.law');
+  const law = checkEnum('data.law', lawIn === undefined ? DEFAULTS.law : lawIn, CLUSTER_LAWS);
+  const noise = resolveNoise(own(di, 'noise', 'data.noise'));
 
-  const mi = checkObject('model', top.model);
+  const mi = checkObject('model', own(top, 'model', 'model'));
   checkKeys(mi, ['m', 'omegaInit', 'dphi0'], 'model.');
-  const m = checkInt('model.m', mi.m ?? DEFAULTS.m, 1);
-  const omegaInit = checkNumber('model.omegaInit', mi.omegaInit ?? defaultOmegaInit(m, d), 0, 1e30, { minOpen: true });
-  const dphi0 = checkNumber('model.dphi0', mi.dphi0 ?? DEFAULTS.dphi0, 0, 1);
+  const m = ranged(mi, 'm', 'model.m', DEFAULTS.m);
+  const omegaInit = ranged(mi, 'omegaInit', 'model.omegaInit', () => defaultOmegaInit(m, d));
+  const dphi0 = ranged(mi, 'dphi0', 'model.dphi0', DEFAULTS.dphi0);
 
-  const ti = checkObject('train', top.train);
+  const ti = checkObject('train', own(top, 'train', 'train'));
   checkKeys(ti, ['alpha', 'steps'], 'train.');
-  const alpha = checkNumber('train.alpha', ti.alpha ?? DEFAULTS.alpha, 0, 1e30, { minOpen: true });
-  const steps = checkInt('train.steps', ti.steps ?? defaultSteps(alpha), 0, Number.MAX_SAFE_INTEGER);
+  const alpha = ranged(ti, 'alpha', 'train.alpha', DEFAULTS.alpha);
+  const steps = ranged(ti, 'steps', 'train.steps', () => defaultSteps(alpha));
 
   checkCounts(n, d, m, nTest);
   return {
@@ -212,25 +284,10 @@ export function resolveConfig(input: RfaConfigInput = {}): RfaConfig {
   };
 }
 
-/** Bytes of WASM linear memory a run of this size lays out (see src/wasm/arena.ts). */
-export function arenaBytes(n: number, d: number, m: number, nTest: number): number {
-  const evalRows = Math.max(n, Math.min(nTest, 1024));
-  const floats = n * d + nTest * d + 2 * d * m + m + evalRows * m + 4 * Math.max(n, evalRows);
-  return floats * 4 + 1024 * 64; // plus alignment and the per-step output buffers
-}
-
+/** Every array a run holds is indexed by one i32 and fits one typed array. */
 function checkCounts(n: number, d: number, m: number, nTest: number): void {
   for (const [field, v] of [['data.n × data.d', n * d], ['data.nTest × data.d', nTest * d], ['model.m × data.d', m * d], ['data.n × model.m', n * m]] as const) {
     if (v > MAX_COUNT) throw new ConfigError(field, v, `at most ${MAX_COUNT} elements`);
-  }
-  const bytes = arenaBytes(n, d, m, nTest);
-  if (bytes > WASM_MAX_BYTES - 1024 * 1024) {
-    throw new ConfigError(
-      'data.n, data.d, data.nTest, model.m',
-      { n, d, nTest, m },
-      `sizes whose WASM arena fits in 4 GiB of linear memory: this one needs ${(bytes / 2 ** 30).toFixed(2)} GiB ` +
-        `(4·(n·d + nTest·d + 2·m·d + rows·m) bytes)`,
-    );
   }
 }
 

@@ -11,6 +11,8 @@ import { Rng } from './rng.js';
 export const CLUSTER = { plusMu1: 0, minusMu1: 1, plusMu2: 2, minusMu2: 3 } as const;
 export const CLUSTER_NAMES = ['+mu1', '-mu1', '+mu2', '-mu2'] as const;
 
+export type SetName = 'train' | 'test';
+
 export interface XorDataset {
   n: number;
   d: number;
@@ -75,6 +77,7 @@ function noiseSampler(law: ClusterLaw, sigma: number, rng: Rng): () => number {
 /** Draw n samples of the clean distribution, then apply the label noise. */
 export function sampleXorClusters(
   n: number, data: Pick<DataConfig, 'd' | 'sigma' | 'law' | 'noise'>, means: XorMeans, rng: Rng,
+  set: SetName = 'train',
 ): XorDataset {
   const { d, sigma, law } = data;
   const x = new Float32Array(n * d);
@@ -91,7 +94,7 @@ export function sampleXorClusters(
     for (let j = 0; j < d; j++) row[j] = s * mu[j]! + z();
     x.set(row, i * d);
   }
-  const flipped = chooseFlips(data.noise, x, n, d, cluster, means, rng);
+  const flipped = chooseFlips(data.noise, x, n, d, cluster, means, rng, set);
   const y = new Int8Array(n);
   for (let i = 0; i < n; i++) y[i] = flipped[i] ? -cleanY[i]! : cleanY[i]!;
   return { n, d, x, y, cleanY, cluster, flipped };
@@ -100,6 +103,7 @@ export function sampleXorClusters(
 /** Which samples have their label flipped, for each noise mode of SPEC §Data. */
 export function chooseFlips(
   noise: NoiseSpec, x: Float32Array, n: number, d: number, cluster: Uint8Array, means: XorMeans, rng: Rng,
+  set: SetName = 'train',
 ): Uint8Array {
   const flipped = new Uint8Array(n);
   switch (noise.mode) {
@@ -134,8 +138,10 @@ export function chooseFlips(
         const members: number[] = [];
         for (let i = 0; i < n; i++) if (cluster[i] === c) members.push(i);
         if (budget > members.length) {
+          const size = set === 'train' ? 'data.n' : 'data.nTest';
           throw new ConfigError('data.noise.eta', noise.eta,
-            `small enough that ⌊eta·n⌋ = ${budget} flips fit in cluster ${c}, which drew ${members.length} of the ${n} samples`);
+            `small enough that ⌊eta·${size}⌋ = ${budget} flips fit in cluster ${c}, which drew ${members.length} of the ` +
+              `${n} samples of the ${set === 'train' ? 'training' : 'test'} set (${size} = ${n})`);
         }
         for (const r of rng.sampleIndices(members.length, budget)) flipped[members[r]!] = 1;
       }
@@ -149,25 +155,69 @@ export function chooseFlips(
 export function sampleProblem(config: RfaConfig): XorProblem {
   const { data, seed } = config;
   const means = makeMeans(data.d, data.mu, new Rng(seed, 'mu'), data.muNorm);
-  const train = sampleXorClusters(data.n, data, means, new Rng(seed, 'train'));
-  const test = sampleXorClusters(data.nTest, data, means, new Rng(seed, 'test'));
+  const train = sampleXorClusters(data.n, data, means, new Rng(seed, 'train'), 'train');
+  const test = sampleXorClusters(data.nTest, data, means, new Rng(seed, 'test'), 'test');
   return { ...means, train, test };
 }
 
-/** A dataset from raw arrays (e.g. loaded from .npy): labels ±1, clean labels unknown. */
-export function datasetFromArrays(x: Float32Array, y: ArrayLike<number>, n: number, d: number): XorDataset {
-  if (x.length !== n * d) throw new ConfigError('data.x', `length ${x.length}`, `n·d = ${n}·${d} = ${n * d} values`);
-  if (y.length !== n) throw new ConfigError('data.y', `length ${y.length}`, `n = ${n} labels`);
-  const yy = new Int8Array(n);
+/** The means of a config's distribution alone (µ1, µ2 from the seed's 'mu' stream), without sampling data. */
+export function sampleMeans(config: RfaConfig): XorMeans {
+  return makeMeans(config.data.d, config.data.mu, new Rng(config.seed, 'mu'), config.data.muNorm);
+}
+
+/**
+ * A dataset from raw arrays (e.g. loaded from .npy): x (n, d) row-major, converted to f32 (a copy),
+ * labels ±1, clean labels unknown. Checked like any dataset given to train (checkDataset).
+ */
+export function datasetFromArrays(x: ArrayLike<number>, y: ArrayLike<number>, n: number, d: number, field = 'data'): XorDataset {
+  checkSize(`${field}.n`, n, 0);
+  checkSize(`${field}.d`, d, 2);
+  if (x.length !== n * d) throw new ConfigError(`${field}.x`, `length ${x.length}`, `n·d = ${n}·${d} = ${n * d} values`);
+  if (y.length !== n) throw new ConfigError(`${field}.y`, `length ${y.length}`, `n = ${n} labels`);
+  const ds: XorDataset = { n, d, x: Float32Array.from(x), y: Int8Array.from(y), cleanY: null, cluster: null, flipped: null };
+  // labels: checked on the caller's values, before Int8Array wraps 257 to 1
   for (let i = 0; i < n; i++) {
-    const v = y[i]!;
-    if (v !== 1 && v !== -1) throw new ConfigError(`data.y[${i}]`, v, '+1 or −1');
-    yy[i] = v;
+    if (y[i] !== 1 && y[i] !== -1) throw new ConfigError(`${field}.y[${i}]`, y[i], '+1 or −1');
+  }
+  checkDataset(ds, field);
+  return ds;
+}
+
+function checkSize(field: string, v: unknown, min: number): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 2 ** 31 - 1) throw new ConfigError(field, v, `an integer in [${min}, ${2 ** 31 - 1}]`);
+}
+
+/**
+ * Check a dataset given to train (opts.data.train, opts.data.test): sizes, array lengths, labels ±1,
+ * cluster ids 0..3, flipped flags consistent with the clean labels, and every input finite. Throws a
+ * ConfigError naming the field (e.g. data.train.x[3][1]); never changes the dataset.
+ */
+export function checkDataset(ds: XorDataset, field: string, minN = 1): void {
+  if (typeof ds !== 'object' || ds === null) throw new ConfigError(field, ds, 'a dataset { n, d, x, y, cleanY, cluster, flipped }');
+  const { n, d, x, y } = ds;
+  checkSize(`${field}.n`, n, minN);
+  checkSize(`${field}.d`, d, 2);
+  if (!(x instanceof Float32Array)) throw new ConfigError(`${field}.x`, x, 'a Float32Array (datasetFromArrays converts other arrays)');
+  if (x.length !== n * d) throw new ConfigError(`${field}.x`, `length ${x.length}`, `n·d = ${n}·${d} = ${n * d} values`);
+  const labels = (name: string, a: ArrayLike<number> | null | undefined, nullable: boolean, ok: (v: number) => boolean, allowed: string): void => {
+    if (a === null && nullable) return;
+    if (a === null || typeof a !== 'object' || typeof a.length !== 'number') throw new ConfigError(`${field}.${name}`, a, `an array of ${n} values${nullable ? ' or null' : ''}`);
+    if (a.length !== n) throw new ConfigError(`${field}.${name}`, `length ${a.length}`, `n = ${n} values`);
+    for (let i = 0; i < n; i++) if (!ok(a[i]!)) throw new ConfigError(`${field}.${name}[${i}]`, a[i], allowed);
+  };
+  const pm1 = (v: number) => v === 1 || v === -1;
+  labels('y', y, false, pm1, '+1 or −1');
+  labels('cleanY', ds.cleanY, true, pm1, '+1 or −1');
+  labels('cluster', ds.cluster, true, (v) => v === 0 || v === 1 || v === 2 || v === 3, 'a cluster id 0..3');
+  labels('flipped', ds.flipped, true, (v) => v === 0 || v === 1, '0 or 1');
+  if (ds.cleanY && ds.flipped) {
+    for (let i = 0; i < n; i++) {
+      if ((ds.flipped[i] === 1) !== (y[i] !== ds.cleanY[i])) throw new ConfigError(`${field}.flipped[${i}]`, ds.flipped[i], `1 exactly when y[${i}] ≠ cleanY[${i}]`);
+    }
   }
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]!)) throw new ConfigError(`data.x[${Math.floor(i / d)}][${i % d}]`, x[i], 'a finite number');
+    if (!Number.isFinite(x[i]!)) throw new ConfigError(`${field}.x[${Math.floor(i / d)}][${i % d}]`, x[i], 'a finite number');
   }
-  return { n, d, x, y: yy, cleanY: null, cluster: null, flipped: null };
 }
 
 /** The ideal classifier of eq. (2): sgn(|⟨µ1,x⟩| − |⟨µ2,x⟩|), with sgn(0) = +1. */

@@ -12,32 +12,52 @@ export class ConfigError extends RangeError {
   }
 }
 
-/** Training stopped because the loss stopped being finite. */
-export class NonFiniteLossError extends Error {
+/** Training stopped because the loss or the weights stopped being finite. */
+export class NonFiniteError extends Error {
+  /** the first step t whose loss L̂(W(t)), or whose weights W(t), were not finite */
   readonly step: number;
-  readonly loss: number;
-  /** The last weights whose loss was finite, (m, d) row-major; W(step − 1). */
+  /** The last finite weights, W(step − 1), (m, d) row-major; null when step is 0. */
   readonly lastFiniteWeights: Float32Array | Float64Array | null;
   readonly lastFiniteStep: number;
-  constructor(step: number, loss: number, lastFiniteWeights: Float32Array | Float64Array | null) {
+  constructor(what: string, step: number, lastFiniteWeights: Float32Array | Float64Array | null) {
     super(
-      `training loss became ${String(loss)} at step ${step}; ` +
-        `the last finite weights (step ${step - 1}) are kept on this error (lastFiniteWeights). ` +
-        `Try a smaller train.alpha.`,
+      step === 0
+        ? `${what} at step 0: the initial weights W(0) and the data give no finite loss; check their scale`
+        : `${what} at step ${step}; the last finite weights (step ${step - 1}) are kept on this error (lastFiniteWeights). ` +
+            'Try a smaller train.alpha.',
     );
-    this.name = 'NonFiniteLossError';
     this.step = step;
-    this.loss = loss;
     this.lastFiniteWeights = lastFiniteWeights;
     this.lastFiniteStep = step - 1;
   }
 }
 
+/** Training stopped because the loss L̂(W(step)) was NaN or ±∞. */
+export class NonFiniteLossError extends NonFiniteError {
+  readonly loss: number;
+  constructor(step: number, loss: number, lastFiniteWeights: Float32Array | Float64Array | null) {
+    super(`training loss became ${String(loss)}`, step, lastFiniteWeights);
+    this.name = 'NonFiniteLossError';
+    this.loss = loss;
+  }
+}
+
+/** Training stopped because a weight of W(step) was NaN or ±∞ (even though the loss may be finite). */
+export class NonFiniteWeightsError extends NonFiniteError {
+  constructor(step: number, lastFiniteWeights: Float32Array | Float64Array | null) {
+    super('the weights stopped being finite (a weight is NaN or ±∞)', step, lastFiniteWeights);
+    this.name = 'NonFiniteWeightsError';
+  }
+}
+
 /** The run was cancelled through its AbortSignal. */
 export class AbortError extends Error {
-  constructor(step: number) {
-    super(`training was aborted at step ${step}`);
+  /** the step reached: W(step) is the last complete state */
+  readonly step: number;
+  constructor(step: number, what = 'training') {
+    super(`${what} was aborted at step ${step}`);
     this.name = 'AbortError';
+    this.step = step;
   }
 }
 

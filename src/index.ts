@@ -10,11 +10,13 @@ export { train, trainSync, evaluate } from './train/train.js';
 export type { EvalRecord, EvalContext, Progress, TrainOptions, TrainResult } from './train/train.js';
 export { BACKENDS } from './train/engine.js';
 export type { Backend, Engine, EngineInit } from './train/engine.js';
-export { resolveEvalSteps, logSpacedSteps } from './train/schedule.js';
+export { resolveEvalSteps, logSpacedSteps, MAX_EVAL_STEPS } from './train/schedule.js';
 export type { EvalSchedule } from './train/schedule.js';
 export {
   compileKernels, compileKernelsSync, instantiateKernels, simdSupported, simdSupportedSync, defaultWasmUrl,
 } from './wasm/loader.js';
 export type { KernelExports, WasmBackend, WasmSource } from './wasm/loader.js';
 export { Arena, packTransposed, unpackTransposed } from './wasm/arena.js';
+export { engineLayout, engineBytes, checkWasmFits, WASM_MAX_BYTES } from './wasm/layout.js';
+export type { EngineLayout, EngineSizes } from './wasm/layout.js';
 export * from './metrics/index.js';

@@ -61,11 +61,14 @@ export function reluBackwardRef(z: Arr, c: Arr, a: Arr, n: number, m: number, dp
   return out;
 }
 
-/** G = Dᵀ·X: (n, m) and (n, d) → (m, d), the gradient in W's natural layout. */
-export function gradRef(dm: Arr, x: Arr, n: number, d: number, m: number, g = new Float64Array(m * d)): Float64Array {
-  g.fill(0);
+/**
+ * G = Dᵀ·X: (n, m) and (n, d) → (m, d), the gradient in W's natural layout. With j0, j1 only rows
+ * j0 ≤ j < j1 of G are computed, each by the same sum, so row blocks give the bits of one call.
+ */
+export function gradRef(dm: Arr, x: Arr, n: number, d: number, m: number, g = new Float64Array(m * d), j0 = 0, j1 = m): Float64Array {
+  g.fill(0, j0 * d, j1 * d);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; j++) {
+    for (let j = j0; j < j1; j++) {
       const v = dm[i * m + j]!;
       if (v === 0) continue;
       for (let k = 0; k < d; k++) g[j * d + k]! += v * x[i * d + k]!;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readNpy, resolveConfig, sampleProblem, trainSync, writeNpy } from '../src/index.js';
 import { expectBitEqual } from './helpers.js';
 
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 const small = ['--n', '40', '--d', '30', '--m', '16', '--n-test', '100', '--seed', '5'];
 
@@ -39,7 +39,7 @@ describe('rfa train', () => {
     writeFileSync(join(dir, 'y.npy'), writeNpy(p.train.y, [40]));
     const w0 = Float64Array.from({ length: 16 * 30 }, (_, i) => Math.sin(i) * 0.01);
     writeFileSync(join(dir, 'W0.npy'), writeNpy(w0, [16, 30]));
-    const r = run(['train', '--m', '16', '--n-test', '0', '--data', join(dir, 'X.npy'), '--labels', join(dir, 'y.npy'),
+    const r = run(['train', '--m', '16', '--data', join(dir, 'X.npy'), '--labels', join(dir, 'y.npy'),
       '--init', join(dir, 'W0.npy'), '--save-weights', join(dir, 'W.npy'), '--history', join(dir, 'h.json')]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -62,8 +62,8 @@ describe('rfa train', () => {
   });
 
   it.each([
-    [['train', '--alpha', '-1'], /train.alpha must be a finite number in \(0, 1e\+30\], got -1/],
-    [['train', '--n', 'ten'], /--n must be a number, got "ten"/],
+    [['train', '--alpha', '-1'], /--alpha must be a finite number in \(0, 1e\+30\], got -1/],
+    [['train', '--n', 'ten'], /--n must be an integer in \[1, 2147483647\], got "ten"/],
     [['train', '--law', 'cauchy'], /argument 'cauchy' is invalid/],
     [['train', '--data', '/nonexistent/X.npy', '--labels', '/nonexistent/y.npy'], /--data must be a readable .npy file/],
     [['train', '--data', '/nonexistent/X.npy'], /--labels must be given together with --data/],

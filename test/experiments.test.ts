@@ -103,13 +103,13 @@ describe('rfa reproduce', () => {
 
   it('the CLI runs an experiment subcommand and writes its files', () => {
     const out = mkdtempSync(join(tmpdir(), 'rfa-cli-exp-'));
-    const cli = new URL('../dist/cli.js', import.meta.url).pathname;
+    const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
     const r = spawnSync(process.execPath, [cli, 'figure1', '--n', '300', '--steps', '20', '--out', out], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['figure1.json', 'figure1.svg', 'figure1.vl.json']);
+    expect(readdirSync(out).sort()).toEqual(['.rfa-output.json', 'figure1.json', 'figure1.svg', 'figure1.vl.json']);
     const bad = spawnSync(process.execPath, [cli, 'noise-sweep', '--seeds', 'x'], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/--seeds must be a non-negative integer, got "x"/);
+    expect(bad.stderr).toMatch(/--seeds must be an integer in \[1, 1000\], got "x"/);
   });
 });

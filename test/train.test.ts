@@ -127,9 +127,9 @@ describe('starting from given data and weights', () => {
     const c = resolveConfig(small);
     const p = sampleProblem(c);
     const w0 = initWeights(24, 40, 0.05, 99);
-    const r = trainSync(c, { data: { train: p.train }, init: w0 });
+    const r = trainSync(c, { data: { train: p.train, test: p.test }, init: w0 });
     expectBitEqual(r.initialWeights, w0, 'W(0)');
-    const r2 = trainSync(c, { data: { train: p.train }, init: w0 });
+    const r2 = trainSync(c, { data: { train: p.train, test: p.test }, init: w0 });
     expectBitEqual(r.weights, r2.weights, 'W(T)');
   });
 });

@@ -4,7 +4,8 @@
 // tracked past it. Also records Lemmas 3, 4 and 14 and Proposition 2. Two settings side by side:
 // Appendix E's values (outside the assumptions: σ√d = d^−0.1 is not small) and a setting that meets
 // (A1)–(A7) with C = 10, so one sees where the assumptions matter.
-import { defaultSteps, resolveConfig, theoryConfig, type RfaConfig } from '../config.js';
+import { checkRange, defaultSteps, RANGES, resolveConfig, theoryConfig, type RfaConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 import {
   assumptions, stats, GROUP_NAMES, type AssumptionReport, type FeatureChange, type Lemma3, type Stats,
 } from '../metrics/instruments.js';
@@ -120,6 +121,12 @@ export async function amplification(o: AmplificationOptions = {}): Promise<Ampli
   const hist: HistRow[] = [];
   const fractions: FractionRow[] = [];
   const settings: AmplificationSetting[] = [];
-  for (const s of o.settings ?? (['appendix-e', 'theory'] as const)) settings.push(await runSetting(s, o, hist, fractions));
+  const names = o.settings ?? (['appendix-e', 'theory'] as const);
+  names.forEach((s, i) => {
+    if (!(s in SETTING_LABELS)) throw new ConfigError(`settings[${i}]`, s, 'one of "appendix-e", "theory"');
+  });
+  checkRange('steps', o.steps ?? 300, RANGES['train.steps']);
+  checkRange('C0', o.C0 ?? 2, { min: 0, max: 1e6, minOpen: true });
+  for (const s of names) settings.push(await runSetting(s, o, hist, fractions));
   return { name: 'amplification', settings, spec: amplificationSpec(hist, fractions, o.d ?? 1000) };
 }

@@ -1,4 +1,6 @@
 // Shared pieces of the experiments: the paper's per-step instrument, run options, JSON helpers.
+import { checkRange, type NumberRange } from '../config.js';
+import { AbortError, ConfigError } from '../errors.js';
 import type { Backend } from '../train/engine.js';
 
 export interface RunOptions {
@@ -24,6 +26,15 @@ export function toJson(value: unknown): string {
   );
 }
 
-export function checkAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new Error('experiment aborted');
+export function checkAborted(signal?: AbortSignal, done = 0): void {
+  if (signal?.aborted) throw new AbortError(done, 'the experiment');
 }
+
+/** A non-empty list of numbers, each in the range; a ConfigError names the option and the item. */
+export function checkList(field: string, values: unknown, range: NumberRange): number[] {
+  if (!Array.isArray(values) || values.length === 0) throw new ConfigError(field, values, 'a non-empty array of numbers');
+  return values.map((v, i) => checkRange(`${field}[${i}]`, i in values ? v : undefined, range));
+}
+
+/** Seeds per setting: an integer in [1, 1000]. */
+export const SEEDS_RANGE = { integer: true, min: 1, max: 1000 } as const;

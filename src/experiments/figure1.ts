@@ -8,6 +8,7 @@ import { figure1Spec, type GridCell, type PlanePoint } from '../plot/specs.js';
 import type { VlSpec } from '../plot/render.js';
 import { train } from '../train/train.js';
 import type { RunOptions } from './common.js';
+import { checkRange } from '../config.js';
 
 export interface Figure1Options extends RunOptions {
   n?: number;
@@ -62,7 +63,7 @@ export async function figure1(o: Figure1Options = {}): Promise<Figure1Result> {
   for (let i = 0; i < tr.n; i++) lim = Math.max(lim, Math.abs(u1[i]!), Math.abs(u2[i]!));
   lim = Math.ceil(lim * 10) / 10;
   // the sign of f on a G×G grid, stored as runs of equal sign along each row (few rectangles)
-  const G = o.grid ?? 200;
+  const G = checkRange('grid', o.grid ?? 200, { integer: true, min: 2, max: 4000 });
   const grid: GridCell[] = [];
   const h = (2 * lim) / G;
   const r4 = (x: number) => +x.toFixed(4);
@@ -79,7 +80,7 @@ export async function figure1(o: Figure1Options = {}): Promise<Figure1Result> {
       }
     }
   }
-  const maxPoints = o.maxPoints ?? 2000;
+  const maxPoints = checkRange('maxPoints', o.maxPoints ?? 2000, { integer: true, min: 1, max: 1e7 });
   const points: PlanePoint[] = [];
   const stride = Math.max(1, Math.ceil(tr.n / maxPoints));
   for (let i = 0; i < tr.n; i++) {

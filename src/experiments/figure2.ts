@@ -2,7 +2,8 @@
 // ω_init² = 0.01/(m·d), α = 0.1, 6000 test samples), run far past the point where the network
 // fits the flipped labels. Low-dimensional (n ≫ d): test accuracy falls once the flipped labels
 // are fitted. High-dimensional (d ≫ n): test accuracy stays at the optimal 85% after interpolation.
-import { resolveConfig, type RfaConfig } from '../config.js';
+import { checkRange, isPlainObject, resolveConfig, type RfaConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { figure2Spec, type CurvePoint } from '../plot/specs.js';
 import type { VlSpec } from '../plot/render.js';
 import { train, type EvalRecord } from '../train/train.js';
@@ -59,16 +60,24 @@ export interface Figure2Options extends RunOptions {
 
 export async function figure2(o: Figure2Options = {}): Promise<Figure2Result> {
   const size = o.panels ? 'custom' : o.size ?? 'quick';
+  if (o.size !== undefined && !(o.size in FIGURE2_PANELS)) throw new ConfigError('size', o.size, 'one of "quick", "full"');
   const specs = o.panels ?? FIGURE2_PANELS[o.size ?? 'quick'];
+  if (!Array.isArray(specs) || specs.length === 0) throw new ConfigError('panels', specs, 'a non-empty array of { name, n, d, steps }');
+  const evalPoints = checkRange('points', o.points ?? 40, { integer: true, min: 1, max: 100000 });
+  // every panel's config is checked before the first one runs
+  const configs = specs.map((p, i) => {
+    if (!isPlainObject(p) || typeof p.name !== 'string') throw new ConfigError(`panels[${i}]`, p, 'an object { name, n, d, steps } with a name');
+    return resolveConfig({ seed: o.seed ?? 0, data: { n: p.n, d: p.d, nTest: 6000 }, train: { steps: p.steps } });
+  });
   const total = specs.reduce((s, p) => s + p.steps * p.n * p.d, 0);
   let doneBefore = 0;
   const panels: Figure2Panel[] = [];
-  for (const p of specs) {
-    const config = resolveConfig({ seed: o.seed ?? 0, data: { n: p.n, d: p.d, nTest: 6000 }, train: { steps: p.steps } });
+  for (const [i, p] of specs.entries()) {
+    const config = configs[i]!;
     const r = await train(config, {
       backend: o.backend,
       signal: o.signal,
-      evalAt: { log: o.points ?? 40 },
+      evalAt: { log: evalPoints },
       keepLosses: false,
       onProgress: (q) => o.onProgress?.({ label: 'figure2', done: doneBefore + q.step * p.n * p.d, total }),
     });

@@ -1,6 +1,7 @@
 // `rfa reproduce`: every experiment, then a table of the paper's claims, each with its measured
 // value and whether it held. Pure: returns the results; src/node/report.ts writes the folder.
 import { noiseRate, resolveConfig, theoryConfig, type RfaConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { linearBaseline, idealBaseline, type BaselineReport } from '../metrics/baselines.js';
 import { networkOutputs } from '../metrics/forward.js';
 import { assumptions, theorem1, type AssumptionReport, type Theorem1 } from '../metrics/instruments.js';
@@ -134,6 +135,7 @@ function settingFacts(a: AmplificationSetting) {
 export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResult> {
   const start = performance.now();
   const size = o.size ?? 'quick';
+  if (!(size in REPRODUCE_SIZES)) throw new ConfigError('size', size, 'one of "tiny", "quick", "full"');
   const seed = o.seed ?? 0;
   const S = REPRODUCE_SIZES[size];
   const ro: RunOptions = { seed, backend: o.backend, signal: o.signal, onProgress: o.onProgress };

@@ -1,13 +1,16 @@
 // Sweeps: test error against the noise rate η (Theorem 1: ≈ η), and Proposition 2's feature
 // change against the initialization scale ω_init·√(m·d).
-import { resolveConfig } from '../config.js';
+import { checkRange, RANGES, resolveConfig } from '../config.js';
 import { preactivations } from '../metrics/forward.js';
 import { featureChange } from '../metrics/instruments.js';
 import { linearBaseline } from '../metrics/baselines.js';
 import { sweepSpec, type SweepRow } from '../plot/specs.js';
 import type { VlSpec } from '../plot/render.js';
 import { train } from '../train/train.js';
-import { checkAborted, type RunOptions } from './common.js';
+import { checkAborted, checkList, SEEDS_RANGE, type RunOptions } from './common.js';
+
+/** ω_init·√(m·d): any positive scale up to 10⁶. */
+export const SCALE_RANGE = { min: 0, max: 1e6, minOpen: true } as const;
 
 export interface NoiseSweepOptions extends RunOptions {
   etas?: number[];
@@ -29,15 +32,15 @@ export interface NoiseSweepResult {
 }
 
 export async function noiseSweep(o: NoiseSweepOptions = {}): Promise<NoiseSweepResult> {
-  const etas = o.etas ?? [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3];
-  const seeds = o.seeds ?? 3;
+  const etas = checkList('etas', o.etas ?? [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3], RANGES['data.noise.eta']);
+  const seeds = checkRange('seeds', o.seeds ?? 3, SEEDS_RANGE);
   const n = o.n ?? 200, d = o.d ?? 1000, nTest = o.nTest ?? 3000;
   const rows: NoiseSweepRow[] = [];
   let steps = 0;
   const total = etas.length * seeds;
   for (const eta of etas) {
     for (let s = 0; s < seeds; s++) {
-      checkAborted(o.signal);
+      checkAborted(o.signal, rows.length);
       const seed = (o.seed ?? 0) * 1000 + s;
       const config = resolveConfig({ seed, data: { n, d, nTest, noise: { mode: 'exact', eta } } });
       steps = config.train.steps;
@@ -95,14 +98,14 @@ export interface InitSweepResult {
 }
 
 export async function initSweep(o: InitSweepOptions = {}): Promise<InitSweepResult> {
-  const scales = o.scales ?? [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-  const seeds = o.seeds ?? 2;
+  const scales = checkList('scales', o.scales ?? [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10], SCALE_RANGE);
+  const seeds = checkRange('seeds', o.seeds ?? 2, SEEDS_RANGE);
   const n = o.n ?? 200, d = o.d ?? 1000, m = 400;
   const rows: InitSweepRow[] = [];
   let steps = 0;
   for (const sc of scales) {
     for (let s = 0; s < seeds; s++) {
-      checkAborted(o.signal);
+      checkAborted(o.signal, rows.length);
       const omegaInit = sc / Math.sqrt(m * d);
       const config = resolveConfig({ seed: (o.seed ?? 0) * 1000 + s, data: { n, d, nTest: 2000 }, model: { m, omegaInit } });
       steps = config.train.steps;

@@ -1,22 +1,29 @@
-// Writes experiment outputs: JSON + SVG per experiment, and for `rfa reproduce` a whole folder
-// (every SVG and JSON, index.html and README.md with the table of claims). The folder is built
-// under a temporary name and renamed into place at the end, so an interrupted run never leaves a
-// folder that looks complete.
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+// Writes experiment outputs: JSON + SVG + Vega-Lite spec per experiment into an rfa output folder,
+// and for `rfa reproduce` a whole folder (every SVG and JSON, index.html and README.md with the table
+// of claims) built under a temporary name and put in place at the end, so an interrupted run never
+// leaves a folder that looks complete. Neither ever removes or replaces what rfa did not write
+// (src/node/files.ts: checkOutputFolder, writeIntoFolder, writeFolder).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { toJson } from '../experiments/common.js';
 import type { ReproduceResult } from '../experiments/reproduce.js';
 import { renderSvg, type VlSpec } from '../plot/render.js';
-import { writeFileAtomic } from './files.js';
+import { checkOutputFolder, writeFolder, writeIntoFolder, type OutputFolder } from './files.js';
 
-export async function writeExperiment(dir: string, name: string, result: { spec: VlSpec }): Promise<string[]> {
-  const svg = await renderSvg(result.spec);
-  const files = [join(dir, `${name}.json`), join(dir, `${name}.svg`), join(dir, `${name}.vl.json`)];
+/** The files of one experiment: its data as JSON, its figure as SVG, and the figure's Vega-Lite spec. */
+async function experimentFiles(name: string, result: { spec: VlSpec }): Promise<{ name: string; data: string }[]> {
   const { spec, ...data } = result as { spec: VlSpec } & Record<string, unknown>;
-  writeFileAtomic(files[0]!, toJson(data));
-  writeFileAtomic(files[1]!, svg);
-  writeFileAtomic(files[2]!, JSON.stringify(spec));
-  return files;
+  return [
+    { name: `${name}.json`, data: toJson(data) },
+    { name: `${name}.svg`, data: await renderSvg(spec) },
+    { name: `${name}.vl.json`, data: JSON.stringify(spec) },
+  ];
+}
+
+/** Write one experiment's files into an output folder (a path is checked first, as --out). Returns the paths. */
+export async function writeExperiment(dir: string | OutputFolder, name: string, result: { spec: VlSpec }): Promise<string[]> {
+  const folder = typeof dir === 'string' ? checkOutputFolder('out', dir) : dir;
+  return writeIntoFolder(folder, await experimentFiles(name, result));
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -117,32 +124,23 @@ ${figs}
 `;
 }
 
-/** Write the whole report folder atomically (built as a sibling, then renamed into place). */
-export async function writeReport(dir: string, r: ReproduceResult): Promise<string> {
-  const target = resolve(dir);
-  const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(target)}.partial-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  try {
-    await writeExperiment(tmp, 'figure1', r.figure1);
-    await writeExperiment(tmp, 'figure2', r.figure2);
-    await writeExperiment(tmp, 'amplification', r.amplification);
-    await writeExperiment(tmp, 'noise-sweep', r.noiseSweep);
-    await writeExperiment(tmp, 'init-sweep', r.initSweep);
+/** Write the whole report folder and put it in place at once (see writeFolder). Returns its path. */
+export async function writeReport(dir: string | OutputFolder, r: ReproduceResult): Promise<string> {
+  const folder = typeof dir === 'string' ? checkOutputFolder('out', dir, { replace: true }) : dir;
+  return writeFolder(folder, async (tmp) => {
+    const names: string[] = [];
+    const put = (name: string, data: string) => {
+      writeFileSync(join(tmp, name), data);
+      names.push(name);
+    };
+    for (const [name, result] of [['figure1', r.figure1], ['figure2', r.figure2], ['amplification', r.amplification], ['noise-sweep', r.noiseSweep], ['init-sweep', r.initSweep]] as const) {
+      for (const f of await experimentFiles(name, result)) put(f.name, f.data);
+    }
     const { figure1: _a, figure2: _b, amplification: _c, noiseSweep: _d, initSweep: _e, ...summary } = r;
-    writeFileAtomic(join(tmp, 'reproduce.json'), toJson(summary));
-    writeFileAtomic(join(tmp, 'claims.json'), toJson(r.claims));
-    writeFileAtomic(join(tmp, 'README.md'), reportMarkdown(r));
-    writeFileAtomic(join(tmp, 'index.html'), reportHtml(r));
-    const old = join(parent, `.${basename(target)}.old-${process.pid}`);
-    if (existsSync(target)) renameSync(target, old);
-    renameSync(tmp, target);
-    rmSync(old, { recursive: true, force: true });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  return target;
+    put('reproduce.json', toJson(summary));
+    put('claims.json', toJson(r.claims));
+    put('README.md', reportMarkdown(r));
+    put('index.html', reportHtml(r));
+    return names;
+  });
 }

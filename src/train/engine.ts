@@ -20,12 +20,23 @@ export interface Engine {
   readonly backend: Backend;
   readonly m: number;
   readonly d: number;
+  /** training samples */
+  readonly n: number;
   /**
    * Run up to k GD steps. lossOut[s] receives L̂(W(t + s)) for each step attempted, and accOut[s]
    * (when given) the training accuracy on the observed labels at W(t + s). Returns the
    * number of updates applied: k, or s < k when L̂(W(t + s)) was not finite (W is then W(t + s)).
    */
   steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number;
+  /**
+   * One GD step cut into pieces, yielding between them: the forward product `rows` training rows at
+   * a time, the gradient `cols` input dimensions at a time. The same bits as steps(1); W changes only
+   * at the end, so a caller that stops between pieces still holds W(t). Returns 1, or 0 when the
+   * risk was not finite (lossOut[0], accOut[0] as for steps).
+   */
+  stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, rows: number, cols: number): Generator<void, number, void>;
+  /** Whether every weight is finite (no NaN, no ±∞). */
+  weightsFinite(): boolean;
   /** Save the current weights into checkpoint slot 0 or 1 (cheap: a copy inside the engine's own memory). */
   checkpoint(slot: 0 | 1): void;
   /** Restore the weights saved in a checkpoint slot. */
@@ -33,8 +44,8 @@ export interface Engine {
   /** A copy of W, (m, d) row-major. */
   weights(): Float32Array | Float64Array;
   setWeights(w: ArrayLike<number>): void;
-  /** Network outputs f(x_i) on the training or the test set (a copy). */
-  outputs(which: 'train' | 'test'): Float32Array | Float64Array;
+  /** Network outputs f(x_i) for rows [start, start + count) of the training or the test set (default: all; a copy). */
+  outputs(which: 'train' | 'test', start?: number, count?: number): Float32Array | Float64Array;
   /** Hidden pre-activations Z = X·Wᵀ (rows, m) for the given set (a copy). */
   preactivations(which: 'train' | 'test'): Float32Array | Float64Array;
 }

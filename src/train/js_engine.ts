@@ -9,7 +9,7 @@ export class JsEngine implements Engine {
   readonly backend = 'js' as const;
   readonly m: number;
   readonly d: number;
-  private readonly n: number;
+  readonly n: number;
   private readonly x: Float64Array<ArrayBuffer>;
   private readonly y: Float64Array<ArrayBuffer>;
   private readonly a: Float64Array<ArrayBuffer>;
@@ -74,14 +74,50 @@ export class JsEngine implements Engine {
     return k;
   }
 
+  *stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, rows: number, cols: number): Generator<void, number, void> {
+    const { n, d, m, x, y, a, w, z, g } = this;
+    for (let r = 0; r < n; r += rows) {
+      const e = Math.min(n, r + rows);
+      gemmXwtRef(x.subarray(r * d, e * d), w, e - r, d, m, z.subarray(r * m, e * m));
+      yield;
+    }
+    const f = networkOutputRef(z, a, n, m);
+    const { loss, c } = logisticLossGradRef(f, y, n);
+    lossOut[0] = loss;
+    if (accOut) {
+      let right = 0;
+      for (let i = 0; i < n; i++) if (y[i]! * f[i]! > 0) right++;
+      accOut[0] = right / n;
+    }
+    if (!Number.isFinite(loss)) return 0;
+    reluBackwardRef(z, c, a, n, m, this.dphi0, z);
+    // the gradient a block of neurons at a time (rows of G in W's layout); `cols` counts input
+    // dimensions for the WASM engine, so the block holds about as many weights
+    const block = Math.max(1, Math.floor((cols * m) / d));
+    for (let j = 0; j < m; j += block) {
+      gradRef(z, x, n, d, m, g, j, Math.min(m, j + block));
+      if (j + block < m) yield;
+    }
+    for (let i = 0; i < w.length; i++) w[i]! -= this.alpha * g[i]!;
+    return 1;
+  }
+
+  weightsFinite(): boolean {
+    for (let i = 0; i < this.w.length; i++) if (!Number.isFinite(this.w[i]!)) return false;
+    return true;
+  }
+
   preactivations(which: 'train' | 'test'): Float64Array {
     if (which === 'train') return gemmXwtRef(this.x, this.w, this.n, this.d, this.m);
     const t = this.test;
     return t ? gemmXwtRef(t.x, this.w, t.n, this.d, this.m) : new Float64Array(0);
   }
 
-  outputs(which: 'train' | 'test'): Float64Array {
-    const z = this.preactivations(which);
-    return networkOutputRef(z, this.a, z.length / this.m, this.m);
+  outputs(which: 'train' | 'test', start = 0, count?: number): Float64Array {
+    const src = which === 'train' ? this.x : this.test?.x ?? new Float32Array(0);
+    const total = src.length / this.d;
+    const c = count ?? total - start;
+    const z = gemmXwtRef(src.subarray(start * this.d, (start + c) * this.d), this.w, c, this.d, this.m);
+    return networkOutputRef(z, this.a, c, this.m);
   }
 }

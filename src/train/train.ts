@@ -2,12 +2,13 @@
 // One generator drives both forms: trainSync runs it straight through, train() awaits a macrotask
 // between chunks so progress can be shown and an AbortSignal honoured. A chunk runs whole GD steps
 // inside WASM (gd_steps), with no JS per step, up to the next evaluation step.
-import { resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
-import { AbortError, ConfigError, NonFiniteLossError } from '../errors.js';
-import { sampleProblem, type XorDataset, type XorMeans, type XorProblem } from '../data.js';
+import { checkRange, isPlainObject, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
+import { AbortError, ConfigError, NonFiniteLossError, NonFiniteWeightsError } from '../errors.js';
+import { checkDataset, sampleMeans, sampleProblem, type XorDataset, type XorMeans, type XorProblem } from '../data.js';
 import { frobeniusNorm, initWeights, secondLayer } from '../model.js';
 import { logisticLossRef } from '../reference.js';
 import { compileKernels, compileKernelsSync, simdSupported, simdSupportedSync } from '../wasm/loader.js';
+import { checkWasmFits, STEP_BUFFER } from '../wasm/layout.js';
 import { BACKENDS, type Backend, type Engine, type EngineInit } from './engine.js';
 import { JsEngine } from './js_engine.js';
 import { WasmEngine } from './wasm_engine.js';
@@ -33,8 +34,11 @@ export interface EvalRecord {
 export interface Progress {
   step: number;
   steps: number;
+  /** L̂ at the last step run (NaN before the first) */
   loss: number;
   elapsedMs: number;
+  /** the evaluation record made at this step, when one was (so a page can draw it as training runs) */
+  record?: EvalRecord;
 }
 
 /** What an instrument sees at an evaluation step. */
@@ -54,9 +58,15 @@ export interface TrainOptions {
   /** 'auto' (default): SIMD when the engine supports it, else scalar */
   backend?: Backend | 'auto';
   evalAt?: EvalSchedule;
+  /** called after each piece of work and after each evaluation record (with `record`) */
   onProgress?: (p: Progress) => void;
+  /** cancels the run between pieces of work (tens of milliseconds apart): AbortError */
   signal?: AbortSignal;
-  /** start from given data instead of sampling it from the config (e.g. loaded from .npy) */
+  /**
+   * Train on given data instead of sampling it from the config (e.g. loaded from .npy). n, d and
+   * nTest then come from the data (a config that sets them otherwise is refused); the test set is
+   * `test` when given, else there is none. means default to the config's µ1, µ2.
+   */
   data?: { train: XorDataset; test?: XorDataset | null; means?: XorMeans };
   /** start from given weights W(0), (m, d) row-major, instead of the seeded initialization */
   init?: ArrayLike<number>;
@@ -66,10 +76,13 @@ export interface TrainOptions {
   instrument?: (ctx: EvalContext) => Record<string, unknown> | undefined;
   /** keep the per-step losses (default: when train.steps ≤ 10⁷) */
   keepLosses?: boolean;
-  /** at most this many steps per WASM call between progress reports and yields (default: about 10⁹ flops' worth) */
-  chunkSteps?: number;
   /** also keep the training accuracy of every step, computed inside the WASM step (default false) */
   keepAccuracy?: boolean;
+  /** a fixed number of steps per uninterrupted piece of work (default: sized by time, chunkMs) */
+  chunkSteps?: number;
+  /** about how long one uninterrupted piece of work lasts, in ms (default 20); a step longer than
+   *  this is itself cut into pieces (the same bits), so cancelling is prompt at any size */
+  chunkMs?: number;
 }
 
 export interface TrainResult {
@@ -93,9 +106,9 @@ export interface TrainResult {
 /** Per-step losses are kept by default up to this many steps, and never beyond MAX_KEPT_LOSSES. */
 const MAX_AUTO_LOSSES = 1e7;
 const MAX_KEPT_LOSSES = 2 ** 27;
-
-/** About this many flops per chunk between yields and checkpoints (some tens of ms). */
-const CHUNK_FLOPS = 1e9;
+const DEFAULT_CHUNK_MS = 20;
+/** A first guess of each backend's speed (flops per ms) until a piece of work has been timed. */
+const GUESS_RATE: Record<Backend, number> = { simd: 2e7, scalar: 3e6, js: 5e5 };
 
 function resolveBackend(b: TrainOptions['backend'], simd: boolean): Backend {
   if (b === undefined || b === 'auto') return simd ? 'simd' : 'scalar';
@@ -104,36 +117,77 @@ function resolveBackend(b: TrainOptions['backend'], simd: boolean): Backend {
   return b;
 }
 
-function prepare(input: RfaConfigInput | RfaConfig, opts: TrainOptions) {
-  const config = resolveConfig(input as RfaConfigInput);
-  const d = config.data.d;
+/** Reads an own field of a plain object, or undefined (for the sizes a config may state). */
+function stated(input: unknown, section: string, key: string): unknown {
+  if (!isPlainObject(input)) return undefined;
+  const sec = Object.prototype.hasOwnProperty.call(input, section) ? input[section] : undefined;
+  return isPlainObject(sec) && Object.prototype.hasOwnProperty.call(sec, key) ? sec[key] : undefined;
+}
+
+/** The run's config: with given data, n, d and nTest come from the data and must not disagree. */
+function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data']): RfaConfig {
+  if (given === undefined) return resolveConfig(input);
+  if (!isPlainObject(given)) throw new ConfigError('data', given, 'an object { train, test?, means? }');
+  checkDataset(given.train, 'data.train');
+  const test = given.test ?? null;
+  if (test !== null) {
+    checkDataset(test, 'data.test', 0);
+    if (test.d !== given.train.d) throw new ConfigError('data.test.d', test.d, `the training set's dimension ${given.train.d}`);
+  }
+  const sizes = { n: given.train.n, d: given.train.d, nTest: test?.n ?? 0 };
+  const what = { n: "the given data's sample count", d: "the given data's dimension", nTest: "the given test set's size (0 without one)" };
+  for (const k of ['n', 'd', 'nTest'] as const) {
+    const v = stated(input, 'data', k);
+    if (v !== undefined && v !== sizes[k]) throw new ConfigError(`data.${k}`, v, `equal to ${what[k]} ${sizes[k]}, or left out`);
+  }
+  return resolveConfig(input, sizes);
+}
+
+/** Everything checked before any work: config, backend, memory, schedule, options, data, init. */
+function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boolean) {
+  if (opts.signal?.aborted) throw new AbortError(0);
+  const backend = resolveBackend(opts.backend, simd);
+  const config = runConfig(input, opts.data);
+  const { n, d, nTest } = config.data;
+  const m = config.model.m;
+  const T = config.train.steps;
+  if (backend !== 'js') checkWasmFits({ n, d, m, nTest });
+  const evalSteps = resolveEvalSteps(opts.evalAt, T);
+  const keep = opts.keepLosses ?? T <= MAX_AUTO_LOSSES;
+  if (keep && T > MAX_KEPT_LOSSES) {
+    throw new ConfigError('keepLosses', true, `false for runs longer than ${MAX_KEPT_LOSSES} steps (train.steps is ${T}; the per-step losses would not fit in memory)`);
+  }
+  const keepAcc = opts.keepAccuracy === true;
+  if (keepAcc && T > MAX_KEPT_LOSSES) throw new ConfigError('keepAccuracy', true, `false for runs longer than ${MAX_KEPT_LOSSES} steps (train.steps is ${T})`);
+  if (opts.chunkSteps !== undefined) checkRange('chunkSteps', opts.chunkSteps, { integer: true, min: 1, max: 2 ** 31 - 1 });
+  const chunkMs = opts.chunkMs === undefined ? DEFAULT_CHUNK_MS : checkRange('chunkMs', opts.chunkMs, { min: 0, max: 1e9, minOpen: true });
+  let w0: Float32Array | null = null;
+  if (opts.init !== undefined) {
+    const init = opts.init;
+    if (init === null || typeof init !== 'object' || typeof init.length !== 'number') throw new ConfigError('init', init, `an array of m·d = ${m}·${d} weights`);
+    if (init.length !== m * d) throw new ConfigError('init', `length ${init.length}`, `m·d = ${m}·${d} = ${m * d} weights`);
+    w0 = Float32Array.from(init);
+    for (let i = 0; i < w0.length; i++) {
+      if (!Number.isFinite(w0[i]!)) throw new ConfigError(`init[${Math.floor(i / d)}][${i % d}]`, init[i], 'a finite number (within the float32 range)');
+    }
+  }
+  return { backend, config, evalSteps, keep, keepAcc, chunkMs, w0 };
+}
+type Plan = ReturnType<typeof plan>;
+
+/** Sample (or take) the data and W(0), and build the engine. */
+function build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined) {
+  const { config } = p;
+  const { d } = config.data;
   const m = config.model.m;
   let problem: XorProblem;
   if (opts.data) {
-    const { train, test, means } = opts.data;
-    if (train.d !== d) throw new ConfigError('data.d', d, `equal to the given data's dimension ${train.d}`);
-    if (train.n !== config.data.n) throw new ConfigError('data.n', config.data.n, `equal to the given data's sample count ${train.n}`);
-    const sampled = test === undefined || means === undefined ? sampleProblem({ ...config, data: { ...config.data, n: 0 } }) : null;
-    problem = {
-      mu1: means?.mu1 ?? sampled!.mu1,
-      mu2: means?.mu2 ?? sampled!.mu2,
-      muNorm: means?.muNorm ?? sampled!.muNorm,
-      train,
-      test: test === undefined ? sampled!.test : test ?? emptySet(d),
-    };
+    const means = opts.data.means ?? sampleMeans(config);
+    problem = { mu1: means.mu1, mu2: means.mu2, muNorm: means.muNorm, train: opts.data.train, test: opts.data.test ?? emptySet(d) };
   } else {
     problem = sampleProblem(config);
   }
-  let w0: Float32Array;
-  if (opts.init) {
-    if (opts.init.length !== m * d) throw new ConfigError('init', `length ${opts.init.length}`, `m·d = ${m}·${d} = ${m * d} weights`);
-    w0 = Float32Array.from(opts.init);
-    for (let i = 0; i < w0.length; i++) {
-      if (!Number.isFinite(w0[i]!)) throw new ConfigError(`init[${Math.floor(i / d)}][${i % d}]`, opts.init[i], 'a finite number');
-    }
-  } else {
-    w0 = initWeights(m, d, config.model.omegaInit, config.seed);
-  }
+  const w0 = p.w0 ?? initWeights(m, d, config.model.omegaInit, config.seed);
   const a = secondLayer(m);
   const init: EngineInit = {
     train: problem.train,
@@ -143,17 +197,12 @@ function prepare(input: RfaConfigInput | RfaConfig, opts: TrainOptions) {
     alpha: config.train.alpha,
     dphi0: config.model.dphi0,
   };
-  const evalSteps = resolveEvalSteps(opts.evalAt, config.train.steps);
-  return { config, problem, w0, a, init, evalSteps };
+  const engine: Engine = p.backend === 'js' ? new JsEngine(init) : new WasmEngine(module ?? compileKernelsSync(p.backend), p.backend, init);
+  return { problem, w0, a, engine };
 }
 
 function emptySet(d: number): XorDataset {
   return { n: 0, d, x: new Float32Array(0), y: new Int8Array(0), cleanY: null, cluster: null, flipped: null };
-}
-
-function makeEngine(backend: Backend, init: EngineInit, module: WebAssembly.Module | undefined): Engine {
-  if (backend === 'js') return new JsEngine(init);
-  return new WasmEngine(module ?? compileKernelsSync(backend), backend, init);
 }
 
 /** Accuracy of sign(f) against labels over the points where `pick` is true (null if none). */
@@ -167,14 +216,13 @@ function accuracy(f: ArrayLike<number>, y: ArrayLike<number>, pick?: (i: number)
   return count === 0 ? null : right / count;
 }
 
-export function evaluate(engine: Engine, problem: XorProblem, step: number, weights = engine.weights()): EvalRecord {
+/** The evaluation record of outputs already computed (f on the training set, ft on the test set). */
+function recordOf(problem: XorProblem, step: number, f: ArrayLike<number>, ft: ArrayLike<number> | null, weights: ArrayLike<number>): EvalRecord {
   const { train, test } = problem;
-  const f = engine.outputs('train');
   let loss = 0;
   for (let i = 0; i < train.n; i++) loss += logisticLossRef(train.y[i]! * f[i]!);
   loss /= train.n;
   const flipped = train.flipped;
-  const ft = test.n > 0 ? engine.outputs('test') : null;
   return {
     step,
     loss,
@@ -187,81 +235,134 @@ export function evaluate(engine: Engine, problem: XorProblem, step: number, weig
   };
 }
 
-function* run(
-  config: RfaConfig, problem: XorProblem, engine: Engine, w0: Float32Array, a: Float32Array,
-  evalSteps: number[], opts: TrainOptions,
-): Generator<void, TrainResult, void> {
+/** The evaluation record of an engine's current weights, in one go. */
+export function evaluate(engine: Engine, problem: XorProblem, step: number, weights = engine.weights()): EvalRecord {
+  return recordOf(problem, step, engine.outputs('train'), problem.test.n > 0 ? engine.outputs('test') : null, weights);
+}
+
+/** What the generator yields to its driver: the step reached, so an abort can name it. */
+type Yield = number;
+
+/** Outputs on a whole set, `rows` at a time, yielding between blocks. */
+function* outputsInPieces(engine: Engine, which: 'train' | 'test', total: number, rows: number, step: number): Generator<Yield, Float64Array, void> {
+  const out = new Float64Array(total);
+  for (let r = 0; r < total; r += rows) {
+    out.set(engine.outputs(which, r, Math.min(rows, total - r)), r);
+    if (r + rows < total) yield step;
+  }
+  return out;
+}
+
+function* run(p: Plan, problem: XorProblem, engine: Engine, w0: Float32Array, a: Float32Array, opts: TrainOptions): Generator<Yield, TrainResult, void> {
   const start = performance.now();
+  const { config, evalSteps, keep, keepAcc, chunkMs } = p;
   const T = config.train.steps;
   const { n, d } = config.data;
   const m = config.model.m;
-  const keep = opts.keepLosses ?? T <= MAX_AUTO_LOSSES;
-  if (keep && T > MAX_KEPT_LOSSES) {
-    throw new ConfigError('keepLosses', true, `false for runs longer than ${MAX_KEPT_LOSSES} steps (train.steps is ${T}; the per-step losses would not fit in memory)`);
-  }
   const losses = new Float64Array(keep ? T : 0);
-  const buf = new Float64Array(4096);
-  const keepAcc = opts.keepAccuracy === true;
-  if (keepAcc && T > MAX_KEPT_LOSSES) throw new ConfigError('keepAccuracy', true, `false for runs longer than ${MAX_KEPT_LOSSES} steps (train.steps is ${T})`);
+  const buf = new Float64Array(STEP_BUFFER);
   const trainAccs = new Float32Array(keepAcc ? T : 0);
-  const accBuf = keepAcc ? new Float32Array(4096) : undefined;
-  if (opts.chunkSteps !== undefined && (!Number.isInteger(opts.chunkSteps) || opts.chunkSteps < 1)) {
-    throw new ConfigError('chunkSteps', opts.chunkSteps, 'an integer ≥ 1');
-  }
-  const perChunk = opts.chunkSteps ?? Math.max(1, Math.floor(CHUNK_FLOPS / (4 * n * d * m)));
+  const accBuf = keepAcc ? new Float32Array(STEP_BUFFER) : undefined;
   const history: EvalRecord[] = [];
+  const stepFlops = 4 * n * d * m + 8 * n * m;
+  // flops per ms, measured on this run's pieces of work (an average weighted to the recent)
+  let rate = GUESS_RATE[engine.backend];
+  const budget = () => chunkMs * rate;
+  const timed = (flops: number, ms: number) => {
+    if (ms > 0.5) rate = 0.5 * rate + 0.5 * (flops / ms);
+  };
   // two checkpoints (the starts of this chunk and the one before), so the weights before a
-  // non-finite loss can be recomputed exactly; they live in the engine's memory, so keeping them
-  // costs one memcpy of W per chunk and no allocation
+  // non-finite step can be recomputed exactly; they live in the engine's memory (one memcpy)
   const ckptStep: [number, number] = [-1, -1];
   let slot: 0 | 1 = 1;
   let t = 0;
   let lastLoss = NaN;
+  const progress = (record?: EvalRecord) => {
+    const pr: Progress = { step: t, steps: T, loss: lastLoss, elapsedMs: performance.now() - start };
+    if (record) pr.record = record;
+    opts.onProgress?.(pr);
+  };
 
-  const record = (step: number): void => {
+  // W(target) from the latest checkpoint at or before it, or false if none
+  const restore = (target: number): boolean => {
+    const order: (0 | 1)[] = ckptStep[slot] <= target ? [slot, slot === 0 ? 1 : 0] : [slot === 0 ? 1 : 0];
+    for (const s of order) {
+      if (ckptStep[s] >= 0 && ckptStep[s] <= target) {
+        engine.rollback(s);
+        const k = target - ckptStep[s];
+        if (k > 0) engine.steps(k, new Float64Array(k));
+        return true;
+      }
+    }
+    return false;
+  };
+  const fail = (kind: 'loss' | 'weights', tf: number, loss: number): never => {
+    const last = tf >= 1 && restore(tf - 1) ? engine.weights() : null;
+    throw kind === 'loss' ? new NonFiniteLossError(tf, loss, last) : new NonFiniteWeightsError(tf, last);
+  };
+  // a chunk from step t0 failed somewhere: replay it one step at a time to find the first bad step
+  const locate = (t0: number): never => {
+    engine.rollback(slot);
+    const one = new Float64Array(1);
+    for (let s = t0; ; s++) {
+      if (s > t0 && !engine.weightsFinite()) fail('weights', s, NaN);
+      if (engine.steps(1, one) === 0) fail('loss', s, one[0]!);
+    }
+  };
+
+  function* record(step: number): Generator<Yield, void, void> {
     const weights = engine.weights(); // one unpack of W per record, shared with the instrument
-    const rec = evaluate(engine, problem, step, weights);
+    const rows = (count: number) => Math.max(1, Math.min(count, Math.floor(budget() / (2 * d * m))));
+    const t0 = performance.now();
+    const f = yield* outputsInPieces(engine, 'train', n, rows(n), step);
+    const ft = problem.test.n > 0 ? yield* outputsInPieces(engine, 'test', problem.test.n, rows(problem.test.n), step) : null;
+    timed(2 * (n + problem.test.n) * d * m, performance.now() - t0);
+    const rec = recordOf(problem, step, f, ft, weights);
     if (opts.instrument) {
       const extra = opts.instrument({ step, config, problem, a, initialWeights: w0, weights, engine });
       if (extra) rec.extra = extra;
     }
     history.push(rec);
-  };
-
-  const fail = (tf: number, loss: number): never => {
-    let last: Float32Array | Float64Array | null = null;
-    if (tf >= 1) {
-      // the latest checkpoint at or before step tf − 1
-      const s: 0 | 1 = ckptStep[slot] <= tf - 1 ? slot : slot === 0 ? 1 : 0;
-      if (ckptStep[s]! >= 0 && ckptStep[s]! <= tf - 1) {
-        engine.rollback(s);
-        const k = tf - 1 - ckptStep[s]!;
-        engine.steps(k, new Float64Array(Math.max(1, k)));
-        last = engine.weights();
-      }
-    }
-    throw new NonFiniteLossError(tf, loss, last);
-  };
+    if (!Number.isFinite(rec.loss)) fail('loss', step, rec.loss);
+    progress(rec);
+  }
 
   for (const e of evalSteps) {
     while (t < e) {
-      if (opts.signal?.aborted) throw new AbortError(t);
-      const k = Math.min(e - t, perChunk, buf.length);
       slot = slot === 0 ? 1 : 0;
       engine.checkpoint(slot);
       ckptStep[slot] = t;
-      const done = engine.steps(k, buf, accBuf);
+      const t0 = performance.now();
+      let k: number, done: number;
+      if (opts.chunkSteps === undefined && stepFlops > 1.5 * budget()) {
+        // one step is longer than a piece of work: cut it (same bits), yielding between pieces
+        k = 1;
+        const rows = Math.max(1, Math.floor(budget() / (2 * d * m)));
+        const cols = Math.max(1, Math.floor(budget() / (2 * n * m)));
+        const pieces = engine.stepInPieces(buf, accBuf, rows, cols);
+        for (let r = pieces.next(); ; r = pieces.next()) {
+          if (r.done) {
+            done = r.value;
+            break;
+          }
+          yield t;
+        }
+      } else {
+        const per = opts.chunkSteps ?? Math.max(1, Math.floor(budget() / stepFlops));
+        k = Math.min(e - t, per, STEP_BUFFER);
+        done = engine.steps(k, buf, accBuf);
+      }
+      timed(done * stepFlops, performance.now() - t0);
       if (keep) losses.set(buf.subarray(0, done), t);
       if (accBuf) trainAccs.set(accBuf.subarray(0, done), t);
-      if (done < k) fail(t + done, buf[done]!);
+      if (done < k || !engine.weightsFinite()) locate(t);
       t += done;
       lastLoss = buf[done - 1]!;
-      opts.onProgress?.({ step: t, steps: T, loss: lastLoss, elapsedMs: performance.now() - start });
-      yield;
+      progress();
+      yield t;
     }
-    record(e);
-    const last = history[history.length - 1]!;
-    if (!Number.isFinite(last.loss)) fail(e, last.loss);
+    yield* record(e);
+    if (e < T) yield t;
   }
   return {
     config,
@@ -280,13 +381,16 @@ function* run(
 
 /** Train synchronously (Node, or any host where the kernels can be compiled synchronously). */
 export function trainSync(input: RfaConfigInput | RfaConfig, opts: TrainOptions = {}): TrainResult {
-  const backend = resolveBackend(opts.backend, simdSupportedSync());
-  const { config, problem, w0, a, init, evalSteps } = prepare(input, opts);
-  const engine = makeEngine(backend, init, opts.wasmModule);
-  const gen = run(config, problem, engine, w0, a, evalSteps, opts);
+  const p = plan(input, opts, simdSupportedSync());
+  const { problem, w0, a, engine } = build(p, opts, opts.wasmModule);
+  const gen = run(p, problem, engine, w0, a, opts);
   for (;;) {
     const r = gen.next();
     if (r.done) return r.value;
+    if (opts.signal?.aborted) {
+      gen.return(undefined as never);
+      throw new AbortError(r.value);
+    }
   }
 }
 
@@ -305,16 +409,20 @@ const nextTask: () => Promise<void> =
         })
       : () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Train asynchronously: yields to the event loop between chunks; cancel with opts.signal. */
+/** Train asynchronously: yields to the event loop between pieces of work; cancel with opts.signal. */
 export async function train(input: RfaConfigInput | RfaConfig, opts: TrainOptions = {}): Promise<TrainResult> {
-  const backend = resolveBackend(opts.backend, await simdSupported());
-  const { config, problem, w0, a, init, evalSteps } = prepare(input, opts);
-  const module = backend === 'js' ? undefined : opts.wasmModule ?? (await compileKernels(backend));
-  const engine = makeEngine(backend, init, module);
-  const gen = run(config, problem, engine, w0, a, evalSteps, opts);
+  const p = plan(input, opts, await simdSupported());
+  const module = p.backend === 'js' ? undefined : opts.wasmModule ?? (await compileKernels(p.backend));
+  if (opts.signal?.aborted) throw new AbortError(0);
+  const { problem, w0, a, engine } = build(p, opts, module);
+  const gen = run(p, problem, engine, w0, a, opts);
   for (;;) {
     const r = gen.next();
     if (r.done) return r.value;
     await nextTask();
+    if (opts.signal?.aborted) {
+      gen.return(undefined as never);
+      throw new AbortError(r.value);
+    }
   }
 }

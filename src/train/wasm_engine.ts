@@ -1,22 +1,21 @@
-// The WASM engine: one kernel instance per model, one arena laid out once.
+// The WASM engine: one kernel instance per model, one arena laid out once by engineLayout
+// (src/wasm/layout.ts), the same function validation sizes runs with.
 import { Arena, packTransposed, unpackTransposed } from '../wasm/arena.js';
+import { engineLayout, STEP_BUFFER, type EngineLayout } from '../wasm/layout.js';
 import { instantiateKernels, type WasmBackend } from '../wasm/loader.js';
 import type { Engine, EngineInit } from './engine.js';
-
-const LOSS_CHUNK = 4096;
 
 export class WasmEngine implements Engine {
   readonly backend: WasmBackend;
   readonly m: number;
   readonly d: number;
   readonly arena: Arena;
-  private readonly n: number;
+  readonly n: number;
   private readonly nTest: number;
-  private readonly rows: number;
   private readonly alpha: number;
   private readonly dphi0: number;
-  // byte offsets into the arena
-  readonly p: { x: number; y: number; wt: number; a: number; z: number; f: number; c: number; g: number; xTest: number; loss: number; acc: number; ckpt: [number, number] };
+  /** byte offsets into the arena */
+  readonly p: EngineLayout;
 
   constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit) {
     const { train, test, a, alpha, dphi0 } = init;
@@ -25,25 +24,13 @@ export class WasmEngine implements Engine {
     this.d = train.d;
     this.m = a.length;
     this.nTest = test?.n ?? 0;
-    this.rows = Math.max(this.n, Math.min(this.nTest, 1024));
     this.alpha = alpha;
     this.dphi0 = dphi0;
-    const { n, d, m, rows, nTest } = this;
+    const { n, d, m, nTest } = this;
     const arena = (this.arena = new Arena(instantiateKernels(module)));
-    this.p = {
-      x: arena.alloc(4 * n * d),
-      y: arena.alloc(4 * n),
-      wt: arena.alloc(4 * d * m),
-      a: arena.alloc(4 * m),
-      z: arena.alloc(4 * rows * m),
-      f: arena.alloc(4 * rows),
-      c: arena.alloc(4 * n),
-      g: arena.alloc(4 * d * m),
-      xTest: arena.alloc(4 * nTest * d),
-      loss: arena.alloc(8 * LOSS_CHUNK),
-      acc: arena.alloc(4 * LOSS_CHUNK),
-      ckpt: [arena.alloc(4 * d * m), arena.alloc(4 * d * m)],
-    };
+    const base = arena.size;
+    this.p = engineLayout({ n, d, m, nTest }, base);
+    arena.alloc(this.p.end - base);
     arena.f32(this.p.x, n * d).set(train.x);
     arena.f32(this.p.y, n).set(train.y);
     arena.f32(this.p.a, m).set(a);
@@ -74,7 +61,7 @@ export class WasmEngine implements Engine {
     const K = arena.kernels;
     let done = 0;
     while (done < k) {
-      const chunk = Math.min(k - done, LOSS_CHUNK);
+      const chunk = Math.min(k - done, STEP_BUFFER);
       const ok = K.gd_steps(p.x, p.y, p.wt, p.a, p.z, p.f, p.c, p.g, n, d, m, this.alpha, this.dphi0, chunk, p.loss, accOut ? p.acc : 0);
       const written = ok < chunk ? ok + 1 : chunk;
       lossOut.set(arena.f64(p.loss, written), done);
@@ -85,27 +72,60 @@ export class WasmEngine implements Engine {
     return done;
   }
 
-  /** Forward over `count` rows starting at byte offset xPtr; calls sink(rowStart, Z view, f view) per block. */
-  private forward(xPtr: number, count: number, sink: (row: number, rows: number) => void): void {
+  *stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, rows: number, cols: number): Generator<void, number, void> {
+    const { p, n, d, m, arena } = this;
+    const K = arena.kernels;
+    // the forward product and outputs, a block of rows at a time (each row of Z is independent)
+    for (let r = 0; r < n; r += rows) {
+      const count = Math.min(rows, n - r);
+      K.predict(p.x + 4 * r * d, p.wt, p.a, p.z + 4 * r * m, p.f + 4 * r, count, d, m);
+      yield;
+    }
+    // then the rest of gd_steps' step, in the same order: risk and ℓ', accuracy, the backward mask
+    const risk = K.logistic_loss_grad(p.f, p.y, 0, p.c, n);
+    lossOut[0] = risk;
+    if (accOut) accOut[0] = Math.fround(Math.fround(K.count_correct(p.f, p.y, n)) / Math.fround(n));
+    if (!Number.isFinite(risk)) return 0;
+    K.relu_backward(p.z, p.c, p.a, n, m, this.dphi0);
+    // the gradient, a block of its rows (input dimensions) at a time; W is updated only at the end
+    for (let k = 0; k < d; k += cols) {
+      K.grad_xtd_rows(p.x, p.z, p.g, n, d, k, Math.min(d, k + cols), m, 1);
+      if (k + cols < d) yield;
+    }
+    K.sgd_update(p.wt, p.g, d * m, this.alpha);
+    return 1;
+  }
+
+  weightsFinite(): boolean {
+    return this.arena.kernels.all_finite(this.p.wt, this.d * this.m) === 1;
+  }
+
+  /** Forward over `count` rows starting at row `start` of X (byte offset xPtr); calls sink(row, rows) per block. */
+  private forward(xPtr: number, start: number, count: number, sink: (row: number, rows: number) => void): void {
     const { p, d, m, arena } = this;
-    for (let r = 0; r < count; r += this.rows) {
-      const rows = Math.min(this.rows, count - r);
-      arena.kernels.predict(xPtr + 4 * r * d, p.wt, p.a, p.z, p.f, rows, d, m);
+    for (let r = 0; r < count; r += p.rows) {
+      const rows = Math.min(p.rows, count - r);
+      arena.kernels.predict(xPtr + 4 * (start + r) * d, p.wt, p.a, p.z, p.f, rows, d, m);
       sink(r, rows);
     }
   }
 
-  outputs(which: 'train' | 'test'): Float32Array {
-    const [ptr, count] = which === 'train' ? [this.p.x, this.n] : [this.p.xTest, this.nTest];
-    const out = new Float32Array(count);
-    this.forward(ptr, count, (r, rows) => out.set(this.arena.f32(this.p.f, rows), r));
+  private set(which: 'train' | 'test'): [number, number] {
+    return which === 'train' ? [this.p.x, this.n] : [this.p.xTest, this.nTest];
+  }
+
+  outputs(which: 'train' | 'test', start = 0, count?: number): Float32Array {
+    const [ptr, total] = this.set(which);
+    const c = count ?? total - start;
+    const out = new Float32Array(c);
+    this.forward(ptr, start, c, (r, rows) => out.set(this.arena.f32(this.p.f, rows), r));
     return out;
   }
 
   preactivations(which: 'train' | 'test'): Float32Array {
-    const [ptr, count] = which === 'train' ? [this.p.x, this.n] : [this.p.xTest, this.nTest];
+    const [ptr, count] = this.set(which);
     const out = new Float32Array(count * this.m);
-    this.forward(ptr, count, (r, rows) => out.set(this.arena.f32(this.p.z, rows * this.m), r * this.m));
+    this.forward(ptr, 0, count, (r, rows) => out.set(this.arena.f32(this.p.z, rows * this.m), r * this.m));
     return out;
   }
 }

@@ -3,6 +3,7 @@
 // Views are made on demand, so a memory.grow (which detaches the old buffer) never leaves a
 // stale view behind.
 import type { KernelExports } from './loader.js';
+import { align16, WASM_MAX_BYTES } from './layout.js';
 
 const PAGE = 65536;
 
@@ -12,22 +13,26 @@ export class Arena {
 
   constructor(kernels: KernelExports) {
     this.kernels = kernels;
-    this.top = align(kernels.heap_base() >>> 0);
+    this.top = align16(kernels.heap_base() >>> 0);
   }
 
-  /** Reserve `bytes` (16-byte aligned) and return the offset; grows memory as needed. */
+  /** Reserve `bytes` (16-byte aligned) and return the offset; grows memory as needed, up to 4 GiB. */
   alloc(bytes: number): number {
     const ptr = this.top;
-    this.top = align(ptr + Math.max(bytes, 0));
+    const top = align16(ptr + Math.max(bytes, 0));
+    if (top > WASM_MAX_BYTES) {
+      throw new RangeError(`a WASM arena of ${(top / 2 ** 30).toFixed(2)} GiB does not fit in the 4 GiB of a wasm32 memory`);
+    }
     const mem = this.kernels.memory;
-    const need = Math.ceil(this.top / PAGE) - mem.buffer.byteLength / PAGE;
+    const need = Math.ceil(top / PAGE) - mem.buffer.byteLength / PAGE;
     if (need > 0) {
       try {
         mem.grow(need);
       } catch (e) {
-        throw new RangeError(`could not grow WASM memory to ${(this.top / 2 ** 20).toFixed(1)} MiB: ${(e as Error).message}`);
+        throw new RangeError(`could not grow WASM memory to ${(top / 2 ** 20).toFixed(1)} MiB: ${(e as Error).message}`);
       }
     }
+    this.top = top;
     return ptr;
   }
 
@@ -43,10 +48,6 @@ export class Arena {
   get size(): number {
     return this.top;
   }
-}
-
-function align(p: number): number {
-  return (p + 15) & ~15;
 }
 
 /** Pack W (m, d) row-major into Wt (d, m) row-major, the layout the kernels use. */

@@ -1,0 +1,237 @@
+// `rfa train`: one run from flags (and an optional --config file), with its summary, NDJSON records
+// streamed as they are made (--json), and its outputs (--save-weights, --history) written together
+// at the end. Everything is checked before training starts: the config, every input file, and every
+// output path.
+import { Option, type Command } from 'commander';
+import { isPlainObject, noiseRate, RANGES, type NoiseSpec, type RfaConfigInput } from '../config.js';
+import { datasetFromArrays, type XorDataset } from '../data.js';
+import { ConfigError } from '../errors.js';
+import { npyToFloat32, npyToLabels, writeNpy } from '../npy.js';
+import { checkOutputFiles, readJsonFile, readNpyFile, writeOutputs } from '../node/files.js';
+import { progressBar } from '../node/progress.js';
+import { train, type TrainOptions, type TrainResult } from '../train/train.js';
+import type { Backend } from '../train/engine.js';
+import type { EvalSchedule } from '../train/schedule.js';
+import { backendOption, fieldParser, helpPointer, listParser, parseEvalAt, pct, seedOption } from './options.js';
+import type { Session } from './session.js';
+
+export interface TrainFlags {
+  config?: string;
+  seed?: number; n?: number; d?: number; nTest?: number; sigma?: number; muNorm?: number; mu?: string; law?: string;
+  noise?: string; eta?: number; rates?: number[]; strategy?: string; cluster?: number;
+  m?: number; omegaInit?: number; dphi0?: number; alpha?: number; steps?: number;
+  evalAt?: EvalSchedule; data?: string; labels?: string; testData?: string; testLabels?: string; init?: string;
+  saveWeights?: string; history?: string; json?: boolean; backend: Backend | 'auto'; progress?: boolean;
+}
+
+/** The flags that shape sampled data: none of them applies to --data. */
+const SAMPLING_FLAGS = [['nTest', '--n-test'], ['sigma', '--sigma'], ['muNorm', '--mu-norm'], ['mu', '--mu'], ['law', '--law'],
+  ['noise', '--noise'], ['eta', '--eta'], ['rates', '--rates'], ['strategy', '--strategy'], ['cluster', '--cluster']] as const;
+
+/** The noise spec the flags ask for, on top of the config file's; a noise flag that does not apply is refused. */
+function noiseFromFlags(f: TrainFlags, prev: Record<string, unknown>): NoiseSpec | undefined {
+  if (f.noise === undefined && f.eta === undefined && f.rates === undefined && f.strategy === undefined && f.cluster === undefined) return undefined;
+  const mode = f.noise ?? (typeof prev.mode === 'string' ? prev.mode : 'exact');
+  const same = mode === prev.mode; // the file's other noise fields belong to its mode only
+  const was = `the noise mode is "${mode}"`;
+  if (f.eta !== undefined && mode !== 'independent' && mode !== 'exact' && mode !== 'adversarial') {
+    throw new ConfigError('--eta', f.eta, `given only with --noise independent, exact or adversarial (${was})`);
+  }
+  if (f.rates !== undefined && mode !== 'per-cluster') throw new ConfigError('--rates', f.rates.join(','), `given only with --noise per-cluster (${was})`);
+  if (f.strategy !== undefined && mode !== 'adversarial') throw new ConfigError('--strategy', f.strategy, `given only with --noise adversarial (${was})`);
+  const spec: Record<string, unknown> = { mode };
+  if (mode === 'per-cluster') spec.rates = f.rates ?? (same ? prev.rates : undefined);
+  else if (mode !== 'none') spec.eta = f.eta ?? (same && prev.eta !== undefined ? prev.eta : 0.15);
+  const strategy = mode === 'adversarial' ? f.strategy ?? (same && prev.strategy !== undefined ? prev.strategy : 'closest') : undefined;
+  if (strategy !== undefined) spec.strategy = strategy;
+  if (f.cluster !== undefined && strategy !== 'one-cluster') {
+    throw new ConfigError('--cluster', f.cluster, `given only with --noise adversarial --strategy one-cluster (${mode === 'adversarial' ? `the strategy is "${String(strategy)}"` : was})`);
+  }
+  if (strategy === 'one-cluster') spec.cluster = f.cluster ?? (same && prev.cluster !== undefined ? prev.cluster : 0);
+  return spec as unknown as NoiseSpec;
+}
+
+/** Merge a --config object and the flags (flags win) into a config input; the object is not changed. */
+export function configFromFlags(f: TrainFlags, base: Record<string, unknown> = {}): RfaConfigInput {
+  const section = (k: string): Record<string, unknown> => {
+    const v = base[k];
+    if (v === undefined) return {};
+    if (!isPlainObject(v)) throw new ConfigError(`--config: ${k}`, v, 'an object');
+    return { ...v };
+  };
+  const data = section('data'), model = section('model'), trn = section('train');
+  const cfg: Record<string, unknown> = { ...base, data, model, train: trn };
+  const set = (o: Record<string, unknown>, k: string, v: unknown) => {
+    if (v !== undefined) o[k] = v;
+  };
+  set(cfg, 'seed', f.seed);
+  set(data, 'n', f.n); set(data, 'd', f.d); set(data, 'nTest', f.nTest);
+  set(data, 'sigma', f.sigma); set(data, 'muNorm', f.muNorm); set(data, 'mu', f.mu); set(data, 'law', f.law);
+  const prevNoise = data.noise === undefined ? {} : isPlainObject(data.noise) ? data.noise : null;
+  if (prevNoise === null) throw new ConfigError('--config: data.noise', data.noise, 'an object');
+  set(data, 'noise', noiseFromFlags(f, prevNoise));
+  set(model, 'm', f.m); set(model, 'omegaInit', f.omegaInit); set(model, 'dphi0', f.dphi0);
+  set(trn, 'alpha', f.alpha); set(trn, 'steps', f.steps);
+  return cfg as RfaConfigInput;
+}
+
+/** A labelled set from two .npy files: n and d come from X. */
+function readSet(xFlag: string, xPath: string, yFlag: string, yPath: string, field: string): XorDataset {
+  const xa = readNpyFile(xPath, xFlag);
+  const x = npyToFloat32(xa, xFlag, 2);
+  const [n, d] = xa.shape as [number, number];
+  const y = npyToLabels(readNpyFile(yPath, yFlag), yFlag);
+  if (y.length !== n) throw new ConfigError(yFlag, `${y.length} labels`, `one label per row of ${xFlag} (${n})`);
+  return datasetFromArrays(x, y, n, d, field);
+}
+
+/** Both flags of a pair or neither. */
+function pair(a: [string, unknown], b: [string, unknown]): boolean {
+  if ((a[1] === undefined) !== (b[1] === undefined)) {
+    const [given, missing] = a[1] === undefined ? [b, a] : [a, b];
+    throw new ConfigError(missing[0], undefined, `given together with ${given[0]}`);
+  }
+  return a[1] !== undefined;
+}
+
+/** A flag that states a size the files fix must agree with them. */
+function agree(flag: string, v: number | undefined, actual: number, source: string): void {
+  if (v !== undefined && v !== actual) throw new ConfigError(flag, v, `equal to ${source} (${actual}), or left out`);
+}
+
+/** Read the input files and fold what they fix (n, d from --data, m from --init) into the run. */
+function inputsFromFiles(f: TrainFlags, input: RfaConfigInput, opts: TrainOptions): RfaConfigInput {
+  const cfg = input as { data: Record<string, unknown>; model: Record<string, unknown> };
+  if (pair(['--data', f.data], ['--labels', f.labels])) {
+    for (const [key, flag] of SAMPLING_FLAGS) {
+      if (f[key] !== undefined) throw new ConfigError(flag, f[key], 'left out with --data: it shapes sampled data, and --data gives the data itself');
+    }
+    const trainSet = readSet('--data', f.data!, '--labels', f.labels!, 'data.train');
+    agree('--n', f.n, trainSet.n, 'the rows of --data');
+    agree('--d', f.d, trainSet.d, 'the columns of --data');
+    let test: XorDataset | null = null;
+    if (pair(['--test-data', f.testData], ['--test-labels', f.testLabels])) {
+      test = readSet('--test-data', f.testData!, '--test-labels', f.testLabels!, 'data.test');
+      agree('--test-data', test.d, trainSet.d, 'the columns of --data');
+    }
+    opts.data = { train: trainSet, test };
+    // n and d of a --config file are checked against the data by train(); its sampling fields
+    // (nTest, sigma, noise, ...) describe data that is not drawn and are left aside
+    delete cfg.data.nTest;
+  } else if (f.testData !== undefined || f.testLabels !== undefined) {
+    throw new ConfigError(f.testData !== undefined ? '--test-data' : '--test-labels', f.testData ?? f.testLabels, 'given with --data and --labels (sampled runs draw their own test set)');
+  }
+  if (f.init !== undefined) {
+    const wa = readNpyFile(f.init, '--init');
+    const w = npyToFloat32(wa, '--init', 2);
+    const [m, d] = wa.shape as [number, number];
+    agree('--m', f.m, m, 'the rows of --init');
+    const dNow = opts.data?.train.d ?? (typeof cfg.data.d === 'number' ? cfg.data.d : undefined);
+    if (dNow !== undefined) agree('--init', d, dNow, opts.data ? 'the columns of --data' : 'data.d');
+    else cfg.data.d = d;
+    const mFile = cfg.model.m;
+    if (mFile !== undefined && mFile !== m) throw new ConfigError('--init', `shape (${m}, ${d})`, `m = model.m of --config (${String(mFile)}) rows`);
+    cfg.model.m = m;
+    opts.init = w;
+  }
+  return input;
+}
+
+export function summaryLines(r: TrainResult, source: string | null): string[] {
+  const c = r.config;
+  const last = r.history[r.history.length - 1]!;
+  const first = r.history[0]!;
+  const s2 = c.data.sigma ** 2;
+  const data = source
+    ? `${source}, n = ${c.data.n}, d = ${c.data.d}`
+    : `XOR clusters, n = ${c.data.n}, d = ${c.data.d}, σ² = ${s2 === 0 ? 0 : s2.toPrecision(3)}, noise ${c.data.noise.mode} η = ${noiseRate(c.data.noise)}`;
+  const test = last.testAcc === null
+    ? `none (${source ? 'no test set: give --test-data and --test-labels' : 'n_test = 0'})`
+    : `noisy labels ${pct(last.testAcc)}   clean labels ${pct(last.testAccClean)}   (n_test = ${r.problem.test.n})`;
+  return [
+    `rfa: two-layer ReLU network, m = ${c.model.m}, on ${data}`,
+    `  ω_init = ${c.model.omegaInit.toPrecision(3)}, α = ${c.train.alpha}, T = ${r.steps} steps, seed ${c.seed}`,
+    r.problem.train.flipped
+      ? `  train accuracy   clean points ${pct(last.trainAccClean)}   flipped points ${pct(last.trainAccFlipped)}   all ${pct(last.trainAcc)}`
+      : `  train accuracy   ${pct(last.trainAcc)} (which labels are flipped is unknown for given data)`,
+    `  test accuracy    ${test}`,
+    `  loss             ${first.loss.toFixed(6)} at t = 0  →  ${last.loss.toFixed(6)} at T`,
+    `  ‖W‖_F            ${first.weightNorm.toPrecision(4)} at t = 0  →  ${last.weightNorm.toPrecision(4)} at T`,
+    `  backend ${r.backend}, ${(r.timeMs / 1000).toFixed(3)} s`,
+  ];
+}
+
+async function runTrain(f: TrainFlags, session: Session): Promise<void> {
+  // 1. everything in: the config, the input files
+  const base = f.config === undefined ? {} : readJsonFile(f.config, '--config');
+  if (!isPlainObject(base)) throw new ConfigError('--config', f.config, 'a JSON object { seed, data, model, train }');
+  const opts: TrainOptions = { backend: f.backend, signal: session.signal };
+  if (f.evalAt) opts.evalAt = f.evalAt;
+  const input = inputsFromFiles(f, configFromFlags(f, base), opts);
+  // 2. every output path, before any work
+  const outputs = checkOutputFiles([
+    ...(f.saveWeights !== undefined ? [{ flag: '--save-weights', path: f.saveWeights }] : []),
+    ...(f.history !== undefined ? [{ flag: '--history', path: f.history }] : []),
+  ]);
+  // 3. the run (train() checks the config, sizes and schedule before sampling anything)
+  const bar = progressBar('train', f.progress !== false && !f.json);
+  const unregister = session.onCleanup(() => bar.stop());
+  opts.onProgress = (p) => {
+    bar.update(p.step, p.steps, p.loss);
+    if (f.json && p.record) session.out(JSON.stringify({ type: 'eval', ...p.record }) + '\n');
+  };
+  let result: TrainResult;
+  try {
+    result = await train(input, opts);
+  } finally {
+    bar.stop();
+    unregister();
+  }
+  // 4. the outputs, all or none
+  const content = (flag: string): string | Uint8Array =>
+    flag === '--save-weights'
+      ? writeNpy(result.weights, [result.config.model.m, result.config.data.d])
+      : JSON.stringify({ config: result.config, backend: result.backend, timeMs: result.timeMs, history: result.history }, null, 1);
+  writeOutputs(outputs.map((target) => ({ target, data: content(target.flag) })));
+  if (f.json) {
+    session.out(JSON.stringify({ type: 'summary', backend: result.backend, timeMs: result.timeMs, config: result.config, final: result.history.at(-1) }) + '\n');
+  } else {
+    session.out(summaryLines(result, f.data ? `--data ${f.data}` : null).join('\n') + '\n');
+  }
+}
+
+export function registerTrainCommand(program: Command, session: Session): void {
+  const cmd = program.command('train').description('train one network and print a summary (or NDJSON with --json)');
+  helpPointer(cmd)
+    .option('--config <file.json>', 'read the config from a JSON file ({ seed, data, model, train }); flags override it')
+    .addOption(seedOption())
+    .option('--n <int>', 'training samples (data.n); default 200', fieldParser('--n', 'data.n'))
+    .option('--d <int>', 'input dimension (data.d); default 1000', fieldParser('--d', 'data.d'))
+    .option('--n-test <int>', 'test samples (data.nTest); default 6000', fieldParser('--n-test', 'data.nTest'))
+    .option('--sigma <x>', 'within-cluster std σ (data.sigma); default d^-0.6, i.e. σ² = 1/d^1.2', fieldParser('--sigma', 'data.sigma'))
+    .option('--mu-norm <x>', 'signal strength ‖µ‖ (data.muNorm); default 1', fieldParser('--mu-norm', 'data.muNorm'))
+    .addOption(new Option('--mu <kind>', 'µ1, µ2 = e1, e2 or a random orthonormal pair (data.mu)').choices(['canonical', 'random']))
+    .addOption(new Option('--law <law>', 'cluster law P_clust (data.law); default gaussian').choices(['gaussian', 'uniform', 'laplace']))
+    .addOption(new Option('--noise <mode>', 'label noise mode (data.noise.mode); default exact').choices(['none', 'independent', 'exact', 'per-cluster', 'adversarial']))
+    .option('--eta <x>', 'noise rate η (data.noise.eta), with --noise independent, exact or adversarial; default 0.15', fieldParser('--eta', 'data.noise.eta'))
+    .option('--rates <r0,r1,r2,r3>', 'per-cluster flip rates for +µ1,−µ1,+µ2,−µ2 (with --noise per-cluster)', listParser('--rates', RANGES['data.noise.rates']))
+    .addOption(new Option('--strategy <s>', 'adversarial flips (with --noise adversarial): closest to the boundary, or one cluster').choices(['closest', 'one-cluster']))
+    .option('--cluster <k>', 'cluster 0..3 (with --strategy one-cluster)', fieldParser('--cluster', 'data.noise.cluster'))
+    .option('--m <int>', 'hidden neurons (model.m); default 400', fieldParser('--m', 'model.m'))
+    .option('--omega-init <x>', 'init scale ω_init (model.omegaInit); default √(0.01/(m·d))', fieldParser('--omega-init', 'model.omegaInit'))
+    .option('--dphi0 <x>', "ReLU subgradient φ'(0) in [0, 1] (model.dphi0); default 0", fieldParser('--dphi0', 'model.dphi0'))
+    .option('--alpha <x>', 'step size α (train.alpha); default 0.1', fieldParser('--alpha', 'train.alpha'))
+    .option('--steps <int>', 'GD steps T (train.steps); default 1 + ⌊1/(4α)⌋', fieldParser('--steps', 'train.steps'))
+    .option('--eval-at <spec>', 'evaluation steps: log:K, every:K, or a comma list (0 and T always)', parseEvalAt)
+    .addOption(backendOption())
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--data <X.npy>', 'training inputs (n, d) float32/float64 instead of sampled ones (needs --labels); n and d come from it')
+    .option('--labels <y.npy>', 'training labels (n,) of ±1, int8/int32/float')
+    .option('--test-data <X.npy>', 'test inputs (with --data); without them no test accuracy is reported')
+    .option('--test-labels <y.npy>', 'test labels (with --test-data)')
+    .option('--init <W.npy>', 'initial weights W(0) (m, d) instead of the seeded init; m comes from it')
+    .option('--save-weights <W.npy>', 'write the final weights W(T) (m, d) float32 (float64 with --backend js)')
+    .option('--history <file.json>', 'write the config and evaluation history as JSON')
+    .option('--json', 'print NDJSON to stdout: one record per evaluation step as it is made, then a summary')
+    .action(async (f: TrainFlags) => runTrain(f, session));
+}

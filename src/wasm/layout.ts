@@ -1,0 +1,88 @@
+// The one memory layout of a WASM engine: where each buffer lives in the kernel instance's linear
+// memory and how many bytes the whole arena takes. WasmEngine allocates from it and validation
+// (checkWasmFits) sizes runs with it, so the two cannot drift apart. Pure arithmetic on numbers
+// (doubles, exact below 2^53): offsets beyond 2 GiB are fine here and in the kernels (usize).
+import { ConfigError } from '../errors.js';
+
+/** Linear memory of a wasm32 instance: 65536 pages of 64 KiB. */
+export const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024;
+/** An upper bound on the kernels' static data (heap_base()); a test checks the built modules stay below it. */
+export const HEAP_BASE_MAX = 64 * 1024;
+/** Per-step loss (f64) and accuracy (f32) buffers hold this many steps per kernel call. */
+export const STEP_BUFFER = 4096;
+/** The evaluation forward pass runs over at most max(n, this many) rows at a time. */
+export const EVAL_ROWS = 1024;
+
+/** Round up to the arena's 16-byte alignment (f32x4 loads), without 32-bit bit operations. */
+export function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+export interface EngineSizes {
+  n: number;
+  d: number;
+  m: number;
+  nTest: number;
+}
+
+/** Byte offsets of every buffer of a WasmEngine, and `end`, the first byte past the arena. */
+export interface EngineLayout {
+  /** X (n, d) f32 */ x: number;
+  /** y (n) ±1 as f32 */ y: number;
+  /** Wt (d, m) f32, W packed transposed */ wt: number;
+  /** a (m) f32 */ a: number;
+  /** Z (rows, m) f32, rows = max(n, min(nTest, EVAL_ROWS)) */ z: number;
+  /** f (rows) f32 */ f: number;
+  /** c (n) f32 */ c: number;
+  /** G (d, m) f32 */ g: number;
+  /** X_test (nTest, d) f32 */ xTest: number;
+  /** per-step losses (STEP_BUFFER) f64 */ loss: number;
+  /** per-step accuracies (STEP_BUFFER) f32 */ acc: number;
+  /** two checkpoints of Wt (d, m) f32 each */ ckpt: [number, number];
+  /** rows of Z and f */ rows: number;
+  end: number;
+}
+
+/** The layout of an engine of these sizes whose arena starts at byte `base` (heap_base()). */
+export function engineLayout({ n, d, m, nTest }: EngineSizes, base: number): EngineLayout {
+  let top = align16(base);
+  const take = (bytes: number): number => {
+    const p = top;
+    top = align16(p + bytes);
+    return p;
+  };
+  const rows = Math.max(n, Math.min(nTest, EVAL_ROWS));
+  const x = take(4 * n * d);
+  const y = take(4 * n);
+  const wt = take(4 * d * m);
+  const a = take(4 * m);
+  const z = take(4 * rows * m);
+  const f = take(4 * rows);
+  const c = take(4 * n);
+  const g = take(4 * d * m);
+  const xTest = take(4 * nTest * d);
+  const loss = take(8 * STEP_BUFFER);
+  const acc = take(4 * STEP_BUFFER);
+  const ckpt: [number, number] = [take(4 * d * m), take(4 * d * m)];
+  return { x, y, wt, a, z, f, c, g, xTest, loss, acc, ckpt, rows, end: top };
+}
+
+/** Bytes of linear memory a run of these sizes needs on a WASM backend (an upper bound over heap_base). */
+export function engineBytes(sizes: EngineSizes): number {
+  return engineLayout(sizes, HEAP_BASE_MAX).end;
+}
+
+/** Refuse, before any work, a run whose WASM arena would not fit in 4 GiB of linear memory. */
+export function checkWasmFits(sizes: EngineSizes): void {
+  const bytes = engineBytes(sizes);
+  if (bytes > WASM_MAX_BYTES) {
+    const { n, d, m, nTest } = sizes;
+    throw new ConfigError(
+      'data.n, data.d, data.nTest, model.m',
+      { n, d, nTest, m },
+      `sizes whose WASM arena fits in the 4 GiB of a wasm32 memory: this one needs ${(bytes / 2 ** 30).toFixed(2)} GiB ` +
+        `(4 bytes × (n·d + nTest·d + 4·m·d + rows·m + ...), rows = max(n, min(nTest, ${EVAL_ROWS}))); ` +
+        "use fewer samples or neurons, or the 'js' backend",
+    );
+  }
+}
