@@ -1,4 +1,4 @@
-// The configuration of one run: data (SPEC §Data), network (eq. 1) and training. A run is a pure
+// The configuration of one run: data (docs/computation.md §Data), network (eq. 1) and training. A run is a pure
 // function of its resolved config. resolveConfig fills the paper's defaults and validates every
 // field, throwing a ConfigError that names the field, the value and the allowed range.
 import { ConfigError } from './errors.js';
@@ -8,7 +8,7 @@ export const CLUSTER_LAWS: readonly ClusterLaw[] = ['gaussian', 'uniform', 'lapl
 
 export type AdversarialStrategy = 'closest' | 'one-cluster';
 
-/** Label noise (SPEC §Data). Cluster ids: 0 = +µ1, 1 = −µ1, 2 = +µ2, 3 = −µ2. */
+/** Label noise (docs/computation.md §Data). Cluster ids: 0 = +µ1, 1 = −µ1, 2 = +µ2, 3 = −µ2. */
 export type NoiseSpec =
   | { mode: 'none' }
   /** each label flipped independently with probability eta */

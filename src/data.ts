@@ -1,4 +1,4 @@
-// The XOR cluster distribution of SPEC §Data (paper Section 2).
+// The XOR cluster distribution of docs/computation.md §Data (paper Section 2).
 // Four clusters of weight 1/4 with centres ‖µ‖·(+µ1, −µ1, +µ2, −µ2); clean label +1 for ±µ1 and
 // −1 for ±µ2; x = centre + z with z isotropic, mean 0, covariance σ²I, from a log-concave law;
 // then label noise flips some observed labels. Every sample keeps its clean label, cluster id and
@@ -100,7 +100,7 @@ export function sampleXorClusters(
   return { n, d, x, y, cleanY, cluster, flipped };
 }
 
-/** Which samples have their label flipped, for each noise mode of SPEC §Data. */
+/** Which samples have their label flipped, for each noise mode of docs/computation.md §Data. */
 export function chooseFlips(
   noise: NoiseSpec, x: Float32Array, n: number, d: number, cluster: Uint8Array, means: XorMeans, rng: Rng,
   set: SetName = 'train',

@@ -70,15 +70,13 @@ export function readNpy(bytes: Uint8Array, what = 'npy'): NpyArray {
   }
   if (offset + headerLen > bytes.length) bad('a complete .npy header (the file is truncated)');
   const header = new TextDecoder('latin1').decode(bytes.subarray(offset, offset + headerLen));
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
-  const shapeStr = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeStr === undefined) return bad('a .npy header with descr, fortran_order and shape', header.trim());
-  if (fortran === 'True') bad('C-ordered (fortran_order False); save with np.ascontiguousarray', 'fortran_order True');
+  const parsed = parseHeader(header);
+  if (typeof parsed === 'string') return bad(`a .npy header that is a dict of descr, fortran_order and shape (${parsed})`, header.trim());
+  const { descr, fortran, shape } = parsed;
+  if (fortran) bad('C-ordered (fortran_order False); save with np.ascontiguousarray', 'fortran_order True');
   const dtype = (descr === '<i1' ? '|i1' : descr === '<u1' ? '|u1' : descr) as NpyDtype;
   if (!(dtype in CTORS)) bad(`a supported dtype (${Object.keys(CTORS).join(', ')}); big-endian and other types are not read`, descr);
-  const shape = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  if (shape.some((s) => !Number.isInteger(s) || s < 0)) bad('a shape of non-negative integers', shapeStr);
+  if (shape.some((s) => !Number.isSafeInteger(s) || s < 0)) bad('a shape of non-negative integers', `(${shape.join(', ')})`);
   const count = shape.reduce((p, s) => p * s, 1);
   const Ctor = CTORS[dtype];
   const start = offset + headerLen;
@@ -87,6 +85,65 @@ export function readNpy(bytes: Uint8Array, what = 'npy'): NpyArray {
   // copy into a fresh, aligned buffer (a Node Buffer's slice() is a view into a shared pool)
   const buf = new Uint8Array(bytes.subarray(start, start + need)).buffer;
   return { dtype, shape, data: new Ctor(buf) };
+}
+
+/**
+ * The header dict, parsed strictly: exactly the keys descr (a string), fortran_order (True or
+ * False) and shape (a tuple of integers), each once, and nothing else. NumPy reads it with
+ * ast.literal_eval, where a repeated key silently takes the last value: a repeated key is refused
+ * here. Returns a reason string when the header is not such a dict.
+ */
+function parseHeader(text: string): { descr: string; fortran: boolean; shape: number[] } | string {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const eat = (c: string) => {
+    ws();
+    if (text[i] !== c) return false;
+    i++;
+    return true;
+  };
+  const str = (): string | null => {
+    ws();
+    const q = text[i];
+    if (q !== "'" && q !== '"') return null;
+    const end = text.indexOf(q, i + 1);
+    if (end < 0) return null;
+    const v = text.slice(i + 1, end);
+    i = end + 1;
+    return v;
+  };
+  if (!eat('{')) return 'it does not start with {';
+  const seen = new Map<string, unknown>();
+  while (!eat('}')) {
+    const key = str();
+    if (key === null) return `a key must be a quoted string at offset ${i}`;
+    if (seen.has(key)) return `the key '${key}' appears twice`;
+    if (!eat(':')) return `a ':' must follow '${key}'`;
+    ws();
+    let value: unknown;
+    if (key === 'descr') value = str();
+    else if (key === 'fortran_order') {
+      const m = /^(True|False)/.exec(text.slice(i));
+      value = m ? m[1] === 'True' : null;
+      if (m) i += m[1]!.length;
+    } else if (key === 'shape') {
+      const m = /^\(\s*((\d+\s*,\s*)*\d+\s*,?)?\s*\)/.exec(text.slice(i));
+      value = m ? (m[1] ?? '').split(',').map((t) => t.trim()).filter((t) => t.length > 0).map(Number) : null;
+      if (m) i += m[0].length;
+    } else return `unknown key '${key}'`;
+    if (value === null) return `the value of '${key}' is malformed`;
+    seen.set(key, value);
+    if (!eat(',')) {
+      if (!eat('}')) return `a ',' or '}' must follow the value of '${key}'`;
+      break;
+    }
+  }
+  ws();
+  if (i !== text.length) return 'there is text after the closing }';
+  for (const k of ['descr', 'fortran_order', 'shape']) if (!seen.has(k)) return `the key '${k}' is missing`;
+  return { descr: seen.get('descr') as string, fortran: seen.get('fortran_order') as boolean, shape: seen.get('shape') as number[] };
 }
 
 /** A float array as Float32Array (from f4 or f8), checking the shape has `rank` dimensions. */

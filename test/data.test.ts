@@ -1,4 +1,4 @@
-// The sampler of SPEC §Data: cluster weights, laws, every noise mode, means, reproducibility.
+// The sampler of docs/computation.md §Data: cluster weights, laws, every noise mode, means, reproducibility.
 import { describe, expect, it } from 'vitest';
 import { idealPredict, makeMeans, resolveConfig, Rng, sampleProblem, sampleXorClusters, secondLayer, initWeights } from '../src/index.js';
 import { expectBitEqual } from './helpers.js';

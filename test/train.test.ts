@@ -2,9 +2,11 @@
 // and what happens when the loss stops being finite.
 import { describe, expect, it } from 'vitest';
 import {
-  AbortError, NonFiniteLossError, frobeniusNorm, initWeights, resolveEvalSteps, sampleProblem,
-  resolveConfig, train, trainSync, type TrainResult,
+  AbortError, NonFiniteLossError, NonFiniteWeightsError, checkWasmFits, datasetFromArrays, engineBytes, engineLayout, frobeniusNorm,
+  initWeights, resolveEvalSteps, sampleProblem, resolveConfig, train, trainSync, type Arena, type Engine, type EngineLayout,
+  type EvalRecord, type TrainResult,
 } from '../src/index.js';
+import { HEAP_BASE_MAX } from '../src/wasm/layout.js';
 import { expectBitEqual, expectClose } from './helpers.js';
 
 const small = { seed: 7, data: { n: 60, d: 40, nTest: 500 }, model: { m: 24 }, train: { alpha: 0.1, steps: 25 } };
@@ -197,5 +199,122 @@ describe('a loss that stops being finite', () => {
     }
     expect(err3!.step).toBe(err!.step);
     expectBitEqual(err3!.lastFiniteWeights!, w, 'last finite weights, from the previous checkpoint');
+  });
+});
+
+describe('weights that stop being finite', () => {
+  // all labels +1 and huge inputs: one update sends a weight to ±∞ while the loss can stay finite
+  const cfg = { seed: 1, data: { n: 40, d: 30, nTest: 0, muNorm: 1e10 }, model: { m: 16 }, train: { alpha: 1e30, steps: 10 } };
+  const p = sampleProblem(resolveConfig(cfg));
+  const data = { train: datasetFromArrays(p.train.x, new Int8Array(40).fill(1), 40, 30) };
+  it.each(['simd', 'scalar'] as const)('%s: stop with NonFiniteWeightsError, the step and W(step − 1) exactly', (backend) => {
+    const errs = [{}, { chunkSteps: 1 }, { evalAt: { every: 1 } }, { chunkMs: 1e-6 }].map((extra) => {
+      try {
+        trainSync(cfg, { backend, data, ...extra });
+      } catch (e) {
+        return e as NonFiniteWeightsError;
+      }
+      return null;
+    });
+    for (const err of errs) {
+      expect(err).toBeInstanceOf(NonFiniteWeightsError);
+      expect(err!.step).toBe(1);
+      expect(err!.message).toMatch(/the weights stopped being finite .* at step 1; the last finite weights \(step 0\)/);
+      expectBitEqual(err!.lastFiniteWeights!, errs[0]!.lastFiniteWeights!, 'W(0) from each chunking');
+    }
+    expectBitEqual(errs[0]!.lastFiniteWeights!, initWeights(16, 30, resolveConfig(cfg).model.omegaInit, 1), 'W(0)');
+  });
+
+  it('a loss that is not finite at step 0 says so, with no "step -1"', () => {
+    const x = new Float32Array(60).fill(3e38);
+    let err: NonFiniteLossError | undefined;
+    try {
+      trainSync({ model: { m: 40, omegaInit: 1 }, train: { steps: 2 } }, { data: { train: datasetFromArrays(x, new Int8Array(20).fill(-1).map((v, i) => (i % 2 ? 1 : v)), 20, 3) } });
+    } catch (e) {
+      err = e as NonFiniteLossError;
+    }
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect(err!.step).toBe(0);
+    expect(err!.lastFiniteWeights).toBe(null);
+    expect(err!.message).toMatch(/at step 0: the initial weights W\(0\) and the data give no finite loss/);
+    expect(err!.message).not.toMatch(/step -1/);
+  });
+});
+
+describe('pieces of work sized by time', () => {
+  const cfg = { seed: 3, data: { n: 90, d: 70, nTest: 300 }, model: { m: 36 }, train: { alpha: 0.2, steps: 12 } };
+  it.each(['simd', 'scalar', 'js'] as const)('%s: steps cut into pieces give the bits of whole steps', (backend) => {
+    const whole = trainSync(cfg, { backend, keepAccuracy: true, evalAt: { every: 4 } });
+    const cut = trainSync(cfg, { backend, keepAccuracy: true, evalAt: { every: 4 }, chunkMs: 1e-6 });
+    expectBitEqual(cut.weights, whole.weights, `${backend} W(T)`);
+    expectBitEqual(cut.losses, whole.losses, `${backend} losses`);
+    expectBitEqual(cut.trainAccs, whole.trainAccs, `${backend} per-step accuracy`);
+    expect(cut.history).toEqual(whole.history);
+  });
+
+  it('one step in pieces yields between them and changes W only at its end', () => {
+    for (const backend of ['simd', 'js'] as const) {
+      const r = trainSync(cfg, { backend, keepLosses: true });
+      const engines: Engine[] = [];
+      trainSync({ ...cfg, train: { ...cfg.train, steps: 0 } }, { backend, instrument: (c) => void engines.push(c.engine) });
+      const e = engines[0]!;
+      const w0 = e.weights();
+      const loss = new Float64Array(1);
+      const gen = e.stepInPieces(loss, undefined, 7, 9);
+      let yields = 0;
+      for (let s = gen.next(); !s.done; s = gen.next()) {
+        yields++;
+        expectBitEqual(e.weights(), w0, `${backend}: W during the step`);
+      }
+      expect(yields).toBeGreaterThanOrEqual(Math.ceil(90 / 7) + Math.ceil(70 / 9) - 1);
+      expect(loss[0]).toBe(r.losses[0]);
+      e.setWeights(w0);
+      const again = new Float64Array(1);
+      e.steps(1, again);
+      const viaSteps = e.weights();
+      e.setWeights(w0);
+      for (const _ of e.stepInPieces(loss, undefined, 13, 5)) { /* drain */ }
+      expectBitEqual(e.weights(), viaSteps, `${backend}: pieces vs steps(1)`);
+    }
+  });
+
+  it('a run can be cancelled inside a step: the abort names the step reached', async () => {
+    const big = { seed: 1, data: { n: 300, d: 400, nTest: 0 }, model: { m: 64 }, train: { steps: 1 } };
+    const ctl = new AbortController();
+    let records = 0;
+    const p = train(big, { signal: ctl.signal, chunkMs: 1e-3, onProgress: (q) => {
+      if (q.record) records++;
+      if (q.record?.step === 0) setImmediate(() => ctl.abort()); // fires at the first yield inside step 0
+    } });
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    expect((err as AbortError).step).toBe(0);
+    expect(records).toBe(1);
+  });
+
+  it('progress carries each evaluation record as it is made', async () => {
+    const seen: EvalRecord[] = [];
+    const r = await train(small, { evalAt: { every: 5 }, onProgress: (q) => { if (q.record) seen.push(q.record); } });
+    expect(seen).toEqual(r.history);
+  });
+});
+
+describe('the WASM memory layout is one function, used by the engine and by validation', () => {
+  it.each([[1, 2, 2, 0], [200, 1000, 400, 6000], [37, 13, 11, 2000], [3, 5, 7, 1]])('n=%i d=%i m=%i nTest=%i', (n, d, m, nTest) => {
+    const engines: Engine[] = [];
+    trainSync({ data: { n, d, nTest }, model: { m }, train: { steps: 0 } }, { backend: 'simd', instrument: (c) => void engines.push(c.engine) });
+    const e = engines[0] as unknown as { arena: Arena; p: EngineLayout };
+    const base = e.arena.kernels.heap_base();
+    expect(base).toBeLessThanOrEqual(HEAP_BASE_MAX);
+    expect(e.arena.size).toBe(engineLayout({ n, d, m, nTest }, base).end);
+    expect(e.p).toEqual(engineLayout({ n, d, m, nTest }, base));
+    expect(engineBytes({ n, d, m, nTest })).toBeGreaterThanOrEqual(e.arena.size);
+    expect(engineBytes({ n, d, m, nTest }) - e.arena.size).toBeLessThanOrEqual(HEAP_BASE_MAX);
+  });
+
+  it('a run over 4 GiB is refused before anything is sampled, naming the sizes; the js backend takes it', () => {
+    const cfg = { data: { n: 4, d: 1000, nTest: 0 }, model: { m: 280000 }, train: { steps: 0 } };
+    expect(() => trainSync(cfg, { backend: 'simd' })).toThrow(/data.n, data.d, data.nTest, model.m must be sizes whose WASM arena fits in the 4 GiB of a wasm32 memory: this one needs 4.18 GiB (.*); use fewer samples or neurons, or the .js. backend, got {"n":4,"d":1000,"nTest":0,"m":280000}/);
+    expect(checkWasmFits({ n: 30000, d: 2, m: 18000, nTest: 0 })).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 // One test per validation error: each throws a ConfigError naming the field and the value,
 // and leaves the caller's data untouched.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, datasetFromArrays, resolveConfig, sampleProblem, trainSync, type RfaConfigInput } from '../src/index.js';
+import { AbortError, ConfigError, datasetFromArrays, readNpy, resolveConfig, sampleProblem, train, trainSync, type RfaConfigInput } from '../src/index.js';
 
 const cases: [string, RfaConfigInput, string, RegExp][] = [
   ['seed not an integer', { seed: 1.5 }, 'seed', /integer in \[0, 4294967295\], got 1.5/],
@@ -96,5 +96,130 @@ describe('input validation', () => {
     const x = new Float32Array(6);
     const ds = datasetFromArrays(x, [1, -1, 1], 3, 2);
     expect(() => trainSync({ data: { n: 4, d: 2, nTest: 0 } }, { data: { train: ds } })).toThrow(/data.n must be equal to the given data's sample count 3, or left out, got 4/);
+  });
+});
+
+describe('nothing slips through as a default', () => {
+  const refusedWith = (input: unknown, field: string, message: RegExp) => {
+    let err: unknown;
+    try {
+      resolveConfig(input as RfaConfigInput);
+    } catch (e) {
+      err = e;
+    }
+    expect(err, JSON.stringify(input)).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).field).toBe(field);
+    expect((err as Error).message).toMatch(message);
+  };
+
+  it('null is refused, never read as "the default"', () => {
+    refusedWith({ data: null }, 'data', /a plain object, got null/);
+    refusedWith({ data: { n: null } }, 'data.n', /an integer in \[1, \d+\], got null/);
+    refusedWith({ seed: null }, 'seed', /got null/);
+    refusedWith({ model: { omegaInit: null } }, 'model.omegaInit', /got null/);
+    refusedWith({ data: { noise: null } }, 'data.noise', /a plain object, got null/);
+    refusedWith({ data: { mu: null } }, 'data.mu', /got null/);
+    refusedWith({ data: { noise: { mode: 'adversarial', eta: 0.1, strategy: null } } }, 'data.noise.strategy', /got null/);
+    refusedWith(null, 'config', /a plain object/);
+  });
+
+  it('a sparse array is refused at its hole', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    refusedWith({ data: { noise: { mode: 'per-cluster', rates: [0.1, , 0.1, 0.1] } } }, 'data.noise.rates[1]', /got undefined/);
+  });
+
+  it('fields inherited from a prototype are refused, even through a polluted Object.prototype', () => {
+    refusedWith({ data: Object.create({ n: 5 }) }, 'data', /a plain object/);
+    refusedWith(Object.assign(Object.create({ seed: 3 }), {}), 'config', /a plain object/);
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.steps = 7;
+    try {
+      refusedWith({ train: { alpha: 0.1 } }, 'train.steps', /an own field of the config object \(this one is inherited/);
+    } finally {
+      delete proto.steps;
+    }
+  });
+
+  it('non-plain objects (a Map, a typed array, a class instance) are refused', () => {
+    refusedWith({ data: new Map() }, 'data', /a plain object/);
+    refusedWith({ model: new Float32Array(3) }, 'model', /a plain object/);
+    class Cfg { seed = 1; }
+    refusedWith(new Cfg(), 'config', /a plain object/);
+  });
+
+  it('m = 1 is refused: its only neuron would have a = 0', () => {
+    refusedWith({ model: { m: 1 } }, 'model.m', /an integer in \[2, \d+\], got 1/);
+  });
+
+  it('an evaluation schedule too long to hold is refused before anything runs', () => {
+    expect(() => trainSync({ data: { n: 4, d: 2, nTest: 0 }, train: { steps: 100_000_000 } }, { evalAt: { every: 1 } }))
+      .toThrow(/evalAt.every must be at least 101 so that a run of 100000000 steps records at most 1000000 evaluations, got 1/);
+    expect(() => trainSync({ data: { n: 4, d: 2, nTest: 0 }, train: { steps: 5 } }, { evalAt: { every: 1, log: 3 } as never }))
+      .toThrow(/evalAt must be an array of steps/);
+  });
+});
+
+describe('data given to train is checked once, with the field named', () => {
+  const cfg = { data: { n: 3, d: 2, nTest: 0 }, model: { m: 4 }, train: { steps: 2 } };
+  const good = () => datasetFromArrays(new Float32Array([1, 0, 0, 1, -1, 0]), [1, -1, 1], 3, 2);
+  const rejects = (data: unknown, message: RegExp) => expect(() => trainSync(cfg, { data: data as never })).toThrow(message);
+
+  it('short or long x, labels other than ±1, NaN inputs, inconsistent flags', () => {
+    rejects({ train: { ...good(), x: new Float32Array(5) } }, /data.train.x must be n·d = 3·2 = 6 values, got "length 5"/);
+    rejects({ train: { ...good(), x: new Float32Array(7) } }, /data.train.x must be n·d = 3·2 = 6 values, got "length 7"/);
+    rejects({ train: { ...good(), y: Int8Array.from([1, 0, 1]) } }, /data.train.y\[1\] must be \+1 or −1, got 0/);
+    rejects({ train: { ...good(), y: Int8Array.from([1, 2, 1]) } }, /data.train.y\[1\] must be \+1 or −1, got 2/);
+    rejects({ train: { ...good(), x: Float32Array.from([1, 0, NaN, 1, -1, 0]) } }, /data.train.x\[1\]\[0\] must be a finite number, got NaN/);
+    rejects({ train: { ...good(), x: [1, 0, 0, 1, -1, 0] } }, /data.train.x must be a Float32Array/);
+    rejects({ train: { ...good(), cleanY: Int8Array.from([1, 1, 1]), flipped: Uint8Array.from([0, 0, 0]) } }, /data.train.flipped\[1\] must be 1 exactly when y\[1\] ≠ cleanY\[1\], got 0/);
+    rejects({ train: good(), test: { ...good(), d: 3, x: new Float32Array(9) } }, /data.test.d must be the training set's dimension 2, got 3/);
+    expect(() => datasetFromArrays([1, 2, 3, 4], [1, 257], 2, 2)).toThrow(/data.y\[1\] must be \+1 or −1, got 257/);
+  });
+
+  it('sizes come from the data; a config stating other sizes is refused', () => {
+    const r = trainSync({ model: { m: 4 }, train: { steps: 2 } }, { data: { train: good() } });
+    expect(r.config.data).toMatchObject({ n: 3, d: 2, nTest: 0 });
+    expect(r.history.at(-1)!.testAcc).toBe(null); // no test set unless one is given
+    expect(() => trainSync({ data: { d: 5 }, model: { m: 4 } }, { data: { train: good() } })).toThrow(/data.d must be equal to the given data's dimension 2, or left out, got 5/);
+    expect(() => trainSync({ data: { nTest: 100 }, model: { m: 4 } }, { data: { train: good() } })).toThrow(/data.nTest must be equal to the given test set's size \(0 without one\)/);
+  });
+
+  it('an adversarial budget that does not fit the test set names the test set', () => {
+    // seed 6: the 2000 training points fit the budget, the 20 test points do not
+    const c = resolveConfig({ seed: 6, data: { n: 2000, d: 5, nTest: 20, noise: { mode: 'adversarial', eta: 0.2, strategy: 'one-cluster', cluster: 0 } } });
+    expect(() => sampleProblem(c)).toThrow(/⌊eta·data.nTest⌋ = 4 flips fit in cluster 0, which drew 1 of the 20 samples of the test set \(data.nTest = 20\)/);
+  });
+
+  it('init of the wrong kind is refused', () => {
+    expect(() => trainSync(cfg, { data: { train: good() }, init: null as never })).toThrow(/init must be an array of m·d = 4·2 weights, got null/);
+    expect(() => trainSync(cfg, { data: { train: good() }, init: new Float64Array(8).fill(1e39) })).toThrow(/init\[0\]\[0\] must be a finite number \(within the float32 range\), got 1e\+39/);
+  });
+
+  it('an already-aborted signal throws at once, before any data is sampled', async () => {
+    // sampling this config would throw a ConfigError (the budget does not fit cluster 0): the abort comes first
+    const c = { data: { n: 40, d: 5, nTest: 0, noise: { mode: 'adversarial', eta: 0.5, strategy: 'one-cluster', cluster: 0 } } } as const;
+    const signal = AbortSignal.abort();
+    expect(() => trainSync(c, { signal })).toThrow(AbortError);
+    await expect(train(c, { signal })).rejects.toBeInstanceOf(AbortError);
+    expect(() => trainSync(c)).toThrow(ConfigError);
+  });
+});
+
+describe('.npy headers are read strictly', () => {
+  const withHeader = (h: string) => {
+    const body = new Uint8Array(8);
+    const header = h + ' '.repeat((64 - ((10 + h.length + 1) % 64)) % 64) + '\n';
+    const out = new Uint8Array(10 + header.length + body.length);
+    out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
+    for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+    return out;
+  };
+  it('reads a valid header, refuses a repeated key (NumPy would take the last), unknown and missing keys', () => {
+    expect(readNpy(withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }")).shape).toEqual([2]);
+    expect(() => readNpy(withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'shape': (1,), }"), 'X'))
+      .toThrow(/X must be a .npy header that is a dict of descr, fortran_order and shape \(the key 'shape' appears twice\)/);
+    expect(() => readNpy(withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 1}"), 'X')).toThrow(/unknown key 'extra'/);
+    expect(() => readNpy(withHeader("{'descr': '<f4', 'shape': (2,)}"), 'X')).toThrow(/the key 'fortran_order' is missing/);
+    expect(() => readNpy(withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} junk"), 'X')).toThrow(/text after the closing/);
   });
 });

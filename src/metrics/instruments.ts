@@ -1,4 +1,4 @@
-// Instruments for the paper's claims (SPEC §What the paper claims). Each reads weights, data or
+// Instruments for the paper's claims (docs/computation.md §What is measured). Each reads weights, data or
 // pre-activations and returns plain numbers; none trains. W is (m, d) row-major; Z = X·Wᵀ is (n, m).
 // O(m·d) work runs here in JS; O(n·m·d) work (pre-activations) comes from the WASM kernels.
 import type { RfaConfig } from '../config.js';

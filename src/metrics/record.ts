@@ -2,7 +2,7 @@
 // `paperInstrument(config).instrument` as `train(config, { instrument })` and each evaluation record
 // gets an `extra` with the paper's quantities at that step. The sets J_µ are fixed from W(0) by
 // Lemma 4; O(n·m·d) work (the training pre-activations, the test outputs) runs in WASM in the engine.
-import type { RfaConfig } from '../config.js';
+import { resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
 import type { EvalContext } from '../train/train.js';
 import {
   condition10, condition9, correlationSummary, featureChange, lemma14, lemma3, lemma4Sets, normalizedCorrelations,
@@ -36,17 +36,23 @@ export interface PaperInstrumentOptions {
   perNeuronAt?: number[];
 }
 
-export function paperInstrument(config: RfaConfig, opts: PaperInstrumentOptions = {}) {
+/**
+ * The paper's instruments as a `train` instrument. `config` is what was (or will be) passed to
+ * train — a plain input or a resolved config; it is checked here so a mistake shows before the run,
+ * and the instruments read the run's own resolved config (ctx.config) when they are called.
+ */
+export function paperInstrument(config?: RfaConfigInput | RfaConfig, opts: PaperInstrumentOptions = {}) {
+  if (config !== undefined) resolveConfig(config);
   let sets: NeuronSets | null = null;
   let z0: Float32Array | Float64Array | null = null;
-  const { m, dphi0, omegaInit } = config.model;
-  const d = config.data.d;
-  const alpha = config.train.alpha;
   return {
     /** the sets J_µ, once step 0 has been recorded */
     sets: () => sets,
     instrument(ctx: EvalContext): Record<string, unknown> {
-      const { problem, a, weights, step } = ctx;
+      const { problem, a, weights, step, config: run } = ctx;
+      const { m, dphi0, omegaInit } = run.model;
+      const d = run.data.d;
+      const alpha = run.train.alpha;
       const { train, test } = problem;
       const first = sets === null;
       sets ??= lemma4Sets(ctx.initialWeights, a, m, d, problem, opts.C0 ?? 2);
@@ -63,7 +69,7 @@ export function paperInstrument(config: RfaConfig, opts: PaperInstrumentOptions 
         for (let j = 0; j < m; j++) s += a[j]! * Math.max(0, z[i * m + j]!);
         fTrain[i] = s;
       }
-      const t1 = train.flipped ? theorem1(fTrain, train, test.n > 0 ? ctx.engine.outputs('test') : null, test.n > 0 ? test : null, config) : null;
+      const t1 = train.flipped ? theorem1(fTrain, train, test.n > 0 ? ctx.engine.outputs('test') : null, test.n > 0 ? test : null, run) : null;
       const out: StepInstruments = {
         correlations: correlationSummary(corr, sets),
         condition9: c9 ? { holds: c9.holds, fraction: c9.fraction, worst: c9.worst } : { holds: false, fraction: NaN, worst: NaN },

@@ -164,7 +164,7 @@ function lstatOrNull(p: string): Stats | null {
   try {
     return lstatSync(p);
   } catch (e) {
-    if (errnoOf(e) === 'ENOENT') return null;
+    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return null;
     throw e;
   }
 }

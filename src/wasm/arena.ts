@@ -50,14 +50,29 @@ export class Arena {
   }
 }
 
+/** Transposes run in square tiles of this side, so both the reads and the writes stay in cache. */
+const TILE = 64;
+
 /** Pack W (m, d) row-major into Wt (d, m) row-major, the layout the kernels use. */
 export function packTransposed(w: ArrayLike<number>, m: number, d: number, out: Float32Array): void {
-  for (let j = 0; j < m; j++) for (let k = 0; k < d; k++) out[k * m + j] = w[j * d + k]!;
+  for (let j0 = 0; j0 < m; j0 += TILE) {
+    const j1 = Math.min(m, j0 + TILE);
+    for (let k0 = 0; k0 < d; k0 += TILE) {
+      const k1 = Math.min(d, k0 + TILE);
+      for (let j = j0; j < j1; j++) for (let k = k0; k < k1; k++) out[k * m + j] = w[j * d + k]!;
+    }
+  }
 }
 
 /** Unpack Wt (d, m) into a fresh W (m, d). */
 export function unpackTransposed(wt: ArrayLike<number>, m: number, d: number): Float32Array {
   const w = new Float32Array(m * d);
-  for (let k = 0; k < d; k++) for (let j = 0; j < m; j++) w[j * d + k] = wt[k * m + j]!;
+  for (let k0 = 0; k0 < d; k0 += TILE) {
+    const k1 = Math.min(d, k0 + TILE);
+    for (let j0 = 0; j0 < m; j0 += TILE) {
+      const j1 = Math.min(m, j0 + TILE);
+      for (let k = k0; k < k1; k++) for (let j = j0; j < j1; j++) w[j * d + k] = wt[k * m + j]!;
+    }
+  }
   return w;
 }

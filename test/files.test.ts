@@ -1,0 +1,208 @@
+// Output files and folders (src/node/files.ts): checked before any work, replaced atomically or
+// written through, written as one transaction, never touching what rfa did not write, and
+// recoverable after a kill (journals and stale temporaries of dead processes).
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/index.js';
+import {
+  checkOutputFile, checkOutputFiles, checkOutputFolder, OUTPUT_MARKER, OutputError, recoverOutputs, temporaryFor, writeFolder,
+  writeIntoFolder, writeOutputs,
+} from '../src/node/files.js';
+
+const fresh = () => mkdtempSync(join(tmpdir(), 'rfa-files-'));
+/** A pid that is certainly not running: a child that has exited. */
+const deadPid = (() => {
+  const out = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(out);
+})();
+
+function refused(fn: () => unknown, field: string, message: RegExp): void {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(ConfigError);
+  expect((err as ConfigError).field).toBe(field);
+  expect((err as Error).message).toMatch(message);
+}
+
+describe('output paths are checked before any work', () => {
+  it('refuses an empty path, a folder, a missing folder, a file as folder, and two outputs naming one file', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'f'), 'x');
+    refused(() => checkOutputFile('--save-weights', ''), '--save-weights', /a non-empty path/);
+    refused(() => checkOutputFile('--save-weights', dir), '--save-weights', /a file path, not a folder/);
+    refused(() => checkOutputFile('--history', join(dir, 'no/such/h.json')), '--history', /an existing folder .* does not exist/);
+    refused(() => checkOutputFile('--history', join(dir, 'f', 'h.json')), '--history', /is not a folder|does not exist/);
+    refused(() => checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'o') }, { flag: '--history', path: join(dir, 'o') }]),
+      '--history', /a different file from --save-weights/);
+    // the same file through a symlink or a relative path is the same file
+    symlinkSync(join(dir, 'f'), join(dir, 'alias'));
+    refused(() => checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'f') }, { flag: '--history', path: join(dir, 'alias') }]),
+      '--history', /a different file/);
+    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('x'); // nothing touched
+  });
+
+  it('a device is written through and never replaced; a FIFO too', () => {
+    const [t] = checkOutputFiles([{ flag: '--save-weights', path: '/dev/null' }]);
+    expect(t!.mode).toBe('through');
+    const before = statSync('/dev/null');
+    writeOutputs([{ target: t!, data: new Uint8Array(1000) }]);
+    const after = lstatSync('/dev/null');
+    expect(after.isCharacterDevice()).toBe(true);
+    expect(after.ino).toBe(before.ino);
+    const dir = fresh();
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    const [f] = checkOutputFiles([{ flag: '--history', path: join(dir, 'pipe') }]);
+    expect(f!.mode).toBe('through');
+  });
+
+  it('a symlink is followed: its target is replaced and the link stays a link', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'target.json'), 'old');
+    symlinkSync('target.json', join(dir, 'link.json'));
+    const [t] = checkOutputFiles([{ flag: '--history', path: join(dir, 'link.json') }]);
+    writeOutputs([{ target: t!, data: 'new' }]);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'target.json'), 'utf8')).toBe('new');
+    // a dangling link creates its target
+    symlinkSync('made.json', join(dir, 'dangling.json'));
+    const [d] = checkOutputFiles([{ flag: '--history', path: join(dir, 'dangling.json') }]);
+    writeOutputs([{ target: d!, data: 'made' }]);
+    expect(readFileSync(join(dir, 'made.json'), 'utf8')).toBe('made');
+  });
+
+  it('a replaced file keeps its permissions; no temporary is left', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'W.npy'), 'old');
+    chmodSync(join(dir, 'W.npy'), 0o640);
+    const [t] = checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'W.npy') }]);
+    writeOutputs([{ target: t!, data: 'new' }]);
+    expect(statSync(join(dir, 'W.npy')).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir)).toEqual(['W.npy']);
+  });
+});
+
+describe('one transaction for the outputs of a run', () => {
+  it('a failure names the flag and the path, and leaves every old file as it was', () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'b'));
+    writeFileSync(join(dir, 'W.npy'), 'old weights');
+    writeFileSync(join(dir, 'b', 'h.json'), 'old history');
+    const targets = checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'W.npy') }, { flag: '--history', path: join(dir, 'b', 'h.json') }]);
+    rmSync(join(dir, 'b'), { recursive: true }); // the folder goes away between the check and the write
+    let err: unknown;
+    try {
+      writeOutputs([{ target: targets[0]!, data: 'new weights' }, { target: targets[1]!, data: 'new history' }]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(OutputError);
+    expect((err as OutputError).flag).toBe('--history');
+    expect((err as Error).message).toMatch(/--history: could not write .*h\.json: .*no output of this run was written/);
+    expect(readFileSync(join(dir, 'W.npy'), 'utf8')).toBe('old weights');
+    expect(readdirSync(dir)).toEqual(['W.npy']);
+  });
+
+  it('recovery rolls a commit forward when all its journals exist, and back otherwise', () => {
+    const dir = fresh();
+    const w = join(dir, 'W.npy'), h = join(dir, 'h.json');
+    writeFileSync(w, 'old w');
+    writeFileSync(h, 'old h');
+    const name = (p: string) => join(dir, `.${p.split('/').at(-1)}.${deadPid}.rfa-tmp`);
+    const journal = join(dir, `.rfa-commit.${deadPid}.json`);
+    // killed after the journal and the first rename: roll forward
+    writeFileSync(name(h), 'new h');
+    writeFileSync(w, 'new w');
+    writeFileSync(journal, JSON.stringify({ pairs: [[name(w), w], [name(h), h]], journals: [journal] }));
+    recoverOutputs([dir]);
+    expect([readFileSync(w, 'utf8'), readFileSync(h, 'utf8')]).toEqual(['new w', 'new h']);
+    expect(readdirSync(dir).sort()).toEqual(['W.npy', 'h.json']);
+    // killed before every journal existed (one of two folders): nothing was renamed, undo
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(name(w), 'newer w');
+    writeFileSync(journal, JSON.stringify({ pairs: [[name(w), w]], journals: [journal, join(other, `.rfa-commit.${deadPid}.json`)] }));
+    recoverOutputs([dir]);
+    expect(readFileSync(w, 'utf8')).toBe('new w');
+    expect(readdirSync(dir).sort()).toEqual(['W.npy', 'h.json', 'other']);
+  });
+
+  it('the next write to a folder removes stale temporaries of dead processes, old names included, and no live one', () => {
+    const dir = fresh();
+    const stale = [`.W.npy.${deadPid}.rfa-tmp`, `.W.npy.${deadPid}.1732900000000.tmp`, `.rfa-commit.${deadPid}.json.part`];
+    for (const s of stale) writeFileSync(join(dir, s), 'partial');
+    const live = `.W.npy.${process.pid}.rfa-tmp`;
+    writeFileSync(join(dir, live), 'in progress');
+    writeFileSync(join(dir, 'keep.txt'), 'mine');
+    checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'W.npy') }]);
+    expect(readdirSync(dir).sort()).toEqual([live, 'keep.txt'].sort());
+    expect(temporaryFor(join(dir, 'W.npy'))).toBe(join(dir, live));
+  });
+});
+
+describe('output folders never lose what rfa did not write', () => {
+  it('a new or empty folder is fine; a folder holding other files, a file, or a folder inside a file is refused', () => {
+    const dir = fresh();
+    expect(checkOutputFolder('--out', join(dir, 'new')).exists).toBe(false);
+    mkdirSync(join(dir, 'empty'));
+    expect(checkOutputFolder('--out', join(dir, 'empty')).exists).toBe(true);
+    mkdirSync(join(dir, 'mine'));
+    writeFileSync(join(dir, 'mine', 'keep.txt'), 'keep');
+    refused(() => checkOutputFolder('--out', join(dir, 'mine')), '--out', /holds keep.txt, which rfa did not write/);
+    writeFileSync(join(dir, 'afile.txt'), 'a file');
+    refused(() => checkOutputFolder('--out', join(dir, 'afile.txt')), '--out', /it is a file/);
+    refused(() => checkOutputFolder('--out', join(dir, 'afile.txt', 'sub')), '--out', /not a folder/);
+    refused(() => checkOutputFolder('--out', join(dir, 'no', 'such')), '--out', /does not exist/);
+    expect(readFileSync(join(dir, 'mine', 'keep.txt'), 'utf8')).toBe('keep');
+    expect(readFileSync(join(dir, 'afile.txt'), 'utf8')).toBe('a file');
+  });
+
+  it('experiments add their files to an rfa folder and leave everything else in it alone', () => {
+    const dir = join(fresh(), 'out');
+    writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'figure1.json', data: '1' }, { name: 'figure1.svg', data: '<svg/>' }]);
+    writeFileSync(join(dir, 'notes.txt'), 'my notes');
+    writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'figure2.json', data: '2' }, { name: 'figure1.json', data: '1b' }]);
+    expect(readdirSync(dir).sort()).toEqual([OUTPUT_MARKER, 'figure1.json', 'figure1.svg', 'figure2.json', 'notes.txt']);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('my notes');
+    expect(readFileSync(join(dir, 'figure1.json'), 'utf8')).toBe('1b');
+    expect(JSON.parse(readFileSync(join(dir, OUTPUT_MARKER), 'utf8')).files.sort()).toEqual(['figure1.json', 'figure1.svg', 'figure2.json']);
+    // a file of the same name rfa did not write is never overwritten
+    writeFileSync(join(dir, 'figure3.json'), 'theirs');
+    refused(() => writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'figure3.json', data: '3' }]), '--out', /figure3.json .* rfa did not write/);
+    expect(readFileSync(join(dir, 'figure3.json'), 'utf8')).toBe('theirs');
+  });
+
+  it('a report replaces only an rfa folder holding nothing but rfa files, checked before the work', async () => {
+    const dir = join(fresh(), 'report');
+    const fill = (tag: string) => async (tmp: string) => {
+      writeFileSync(join(tmp, 'README.md'), tag);
+      return ['README.md'];
+    };
+    await writeFolder(checkOutputFolder('--out', dir, { replace: true }), fill('first'));
+    await writeFolder(checkOutputFolder('--out', dir, { replace: true }), fill('second'));
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('second');
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    refused(() => checkOutputFolder('--out', dir, { replace: true }), '--out', /holds notes.txt, which rfa did not write/);
+    expect(readdirSync(join(dir, '..')).filter((e) => e.startsWith('.'))).toEqual([]);
+  });
+
+  it('a report folder moved aside by a killed process comes back', () => {
+    const root = fresh();
+    mkdirSync(join(root, `.report.${deadPid}.rfa-old`));
+    writeFileSync(join(root, `.report.${deadPid}.rfa-old`, 'README.md'), 'the old report');
+    writeFileSync(join(root, `.report.${deadPid}.rfa-old`, OUTPUT_MARKER), JSON.stringify({ tool: 'rfa', files: ['README.md'] }));
+    mkdirSync(join(root, `.report.${deadPid}.rfa-tmp`));
+    checkOutputFolder('--out', join(root, 'report'));
+    expect(readdirSync(root)).toEqual(['report']);
+    expect(readFileSync(join(root, 'report', 'README.md'), 'utf8')).toBe('the old report');
+    expect(existsSync(join(root, `.report.${deadPid}.rfa-tmp`))).toBe(false);
+  });
+});
