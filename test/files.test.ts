@@ -106,7 +106,7 @@ describe('one transaction for the outputs of a run', () => {
     }
     expect(err).toBeInstanceOf(OutputError);
     expect((err as OutputError).flag).toBe('--history');
-    expect((err as Error).message).toMatch(/--history: could not write .*h\.json: .*no output of this run was written/);
+    expect((err as Error).message).toMatch(/--history: could not write .*h\.json: .*no file was replaced/);
     expect(readFileSync(join(dir, 'W.npy'), 'utf8')).toBe('old weights');
     expect(readdirSync(dir)).toEqual(['W.npy']);
   });

@@ -11,7 +11,6 @@ import { reproduce } from '../experiments/reproduce.js';
 import { initSweep, noiseSweep, SCALE_RANGE } from '../experiments/sweeps.js';
 import { checkOutputFolder, type OutputFolder } from '../node/files.js';
 import { progressBar } from '../node/progress.js';
-import { writeExperiment, writeReport } from '../node/report.js';
 import type { VlSpec } from '../plot/render.js';
 import type { Backend } from '../train/engine.js';
 import { backendOption, fieldParser, helpPointer, listParser, rangeParser, seedOption } from './options.js';
@@ -47,6 +46,7 @@ async function single(f: Common, session: Session, name: string, run: (o: RunOpt
     folder = out;
     return run(o);
   });
+  const { writeExperiment } = await import('../node/report.js'); // vega loads only when a figure is drawn
   const files = await writeExperiment(folder, name, result);
   session.out(`${name}: wrote ${files.join(', ')}\n`);
 }
@@ -102,6 +102,7 @@ export function registerExperimentCommands(program: Command, session: Session): 
         bar.stop();
         unregister();
       }
+      const { writeReport } = await import('../node/report.js');
       const dir = await writeReport(folder, result);
       const held = result.claims.filter((c) => c.held).length;
       const lines = [`rfa reproduce (${result.size}): ${held} of ${result.claims.length} claims held, ${((performance.now() - t0) / 1000).toFixed(1)} s`];

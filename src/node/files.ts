@@ -27,7 +27,8 @@ export class OutputError extends Error {
   readonly path: string;
   constructor(flag: string, path: string, cause: unknown, committed = false) {
     super(`${flag}: could not write ${path}: ${(cause as Error)?.message ?? String(cause)}; ` +
-      (committed ? 'the other outputs of this run were written' : 'no output of this run was written (earlier files are intact)'));
+      (committed ? 'the other files of this run were written; the next write to this folder completes the commit'
+        : 'no file was replaced (earlier files are intact)'));
     this.name = 'OutputError';
     this.flag = flag;
     this.path = path;
@@ -254,16 +255,18 @@ function writeDurable(path: string, data: string | Uint8Array): void {
 }
 
 /**
- * Write the outputs of one run as one transaction (see the module header). Targets must come from
- * checkOutputFiles. A failure names the flag and path; the files replaced keep their old contents.
+ * Write the outputs of one run as one transaction (see the module header): every file to replace is
+ * staged in its temporary, then the write-through targets (devices, FIFOs) get their bytes, then the
+ * journals, then the renames. A failure before the renames names the flag and path and replaces
+ * nothing; targets must come from checkOutputFiles.
  */
 export function writeOutputs(items: readonly { target: OutputTarget; data: string | Uint8Array }[]): void {
-  const replace = items.filter((i) => i.target.mode === 'replace');
   const staged: { tmp: string; target: OutputTarget }[] = [];
   let journals: string[] = [];
   let current: OutputTarget | undefined;
   try {
-    for (const { target, data } of replace) {
+    for (const { target, data } of items) {
+      if (target.mode !== 'replace') continue;
       current = target;
       const tmp = temporaryFor(target.real);
       active.add(tmp);
@@ -275,14 +278,20 @@ export function writeOutputs(items: readonly { target: OutputTarget; data: strin
         // a new file: the umask decides, as for any new file
       }
     }
+    for (const { target, data } of items) {
+      if (target.mode !== 'through') continue;
+      current = target;
+      writeFileSync(target.real, data);
+    }
     current = undefined;
     if (staged.length > 1) journals = writeJournals(staged);
   } catch (e) {
+    for (const j of journals) rmSync(j, { force: true }); // journals first: without them nothing rolls forward
     for (const s of staged) {
       rmSync(s.tmp, { force: true });
       active.delete(s.tmp);
     }
-    const t = current ?? staged[0]!.target;
+    const t = current ?? staged[0]?.target ?? items[0]!.target;
     throw new OutputError(t.flag, t.path, e);
   }
   // the commit point: from here on the new files win, even if this process dies
@@ -295,14 +304,6 @@ export function writeOutputs(items: readonly { target: OutputTarget; data: strin
     active.delete(s.tmp);
   }
   for (const j of journals) rmSync(j, { force: true });
-  for (const { target, data } of items) {
-    if (target.mode !== 'through') continue;
-    try {
-      writeFileSync(target.real, data);
-    } catch (e) {
-      throw new OutputError(target.flag, target.path, e, replace.length > 0);
-    }
-  }
 }
 
 /** One journal per folder involved, each listing every rename and every journal; written atomically. */
