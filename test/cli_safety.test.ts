@@ -5,7 +5,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readNpy, resolveConfig, sampleProblem, trainSync, writeNpy } from '../src/index.js';
 import { checkNode, MIN_NODE } from '../src/cli/program.js';
 import { expectBitEqual } from './helpers.js';
@@ -228,6 +228,7 @@ describe('--data means the user’s data', () => {
 /** Spawn the CLI and resolve once `lines` lines of stdout have arrived, with the child still running. */
 function startAndRead(args: string[], lines: number, cwd?: string) {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  onTestFinished(() => void child.kill('SIGKILL')); // never leave a long run behind, whatever the test found
   let out = '', err = '';
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -269,7 +270,13 @@ describe('a CLI that behaves like a Unix tool', () => {
   it('Ctrl-C on a terminal gives the cursor back (the progress bar hides it)', async () => {
     const hasScript = spawnSync('script', ['--version']).status === 0;
     if (!hasScript) return; // util-linux's script gives the child a terminal; Debian has it
-    const child = spawn('script', ['-qfec', `exec ${process.execPath} ${CLI} ${long.filter((a) => a !== '--no-progress').join(' ')}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // a seed no other test uses marks this run, so that it can be found and stopped whatever happens
+    const args = [...long.filter((a) => a !== '--no-progress'), '--seed', '918273'];
+    const child = spawn('script', ['-qfec', `exec ${process.execPath} ${CLI} ${args.join(' ')}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+      spawnSync('pkill', ['-KILL', '-f', 'seed 918273']);
+    });
     let out = '';
     child.stdin.on('error', () => {}); // the terminal may be gone when the test ends
     const sent = new Promise<void>((resolve) => {

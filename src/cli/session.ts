@@ -1,6 +1,6 @@
 // One CLI invocation's life: an AbortSignal for its work, cleanups to run however it ends (the
 // progress bar gives the cursor back, temporaries are removed), and the Unix manners:
-//   Ctrl-C (SIGINT) exits 130, SIGTERM 143, after cleaning up; nothing half-written is left;
+//   Ctrl-C (SIGINT) exits 130, SIGTERM 143, SIGHUP 129, after cleaning up; nothing half-written is left;
 //   a closed stdout (`rfa train --json | head -2`) ends the run quietly with the status of a process
 //   killed by SIGPIPE (141), as `yes | head` does, instead of an EPIPE stack trace.
 import { removeTemporaries } from '../node/files.js';
@@ -14,6 +14,7 @@ export class Session {
   constructor() {
     this.on(process, 'SIGINT', () => this.stop(130, 'interrupted'));
     this.on(process, 'SIGTERM', () => this.stop(143, 'terminated'));
+    this.on(process, 'SIGHUP', () => this.stop(129, 'its terminal closed'));
     this.on(process.stdout, 'error', (e) => {
       if ((e as NodeJS.ErrnoException).code === 'EPIPE') this.stop(141, null);
       else this.stop(1, `cannot write to stdout: ${(e as Error).message}`);
