@@ -216,6 +216,17 @@ describe('--data means the user’s data', () => {
     refusedUpFront(['train', '--data', join(dir, 'X.npy'), '--labels', join(dir, 'yt.npy')], /--labels must be one label per row of --data \(60\), got "80 labels"/);
   });
 
+  it('an input that is a device is refused instead of read forever; a pipe is read', () => {
+    refusedUpFront(['train', '--data', '/dev/zero', '--labels', join(dir, 'y.npy')], /--data must be a .npy file in a regular file or a pipe \(it is a device\), got "\/dev\/zero"/);
+    refusedUpFront(['train', '--config', '/dev/zero'], /--config must be a JSON file in a regular file or a pipe/);
+    refusedUpFront(['train', '--config', dir], /--config must be a readable JSON file \(it is a folder\)/);
+    const r = spawnSync('sh', ['-c', `cat ${join(dir, 'X.npy')} | ${process.execPath} ${CLI} train --data /dev/stdin --labels ${join(dir, 'y.npy')} --history ${join(dir, 'h.json')}`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const h = JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8'));
+    expect(h.inputs).toEqual({ data: '/dev/stdin', labels: join(dir, 'y.npy') }); // the sampling fields of h.config did not apply
+  });
+
   it('--init alone fixes m (and d) for sampled data', () => {
     const r = run(['train', '--init', join(dir, 'W0.npy'), '--n', '30', '--n-test', '10', '--json']);
     expect(r.stderr).toBe('');

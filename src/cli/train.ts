@@ -137,20 +137,23 @@ function inputsFromFiles(f: TrainFlags, input: RfaConfigInput, opts: TrainOption
   return input;
 }
 
-export function summaryLines(r: TrainResult, source: string | null): string[] {
+/** The files a run read its data and W(0) from: the config's sampling fields (and ω_init) did not apply to them. */
+export interface RunInputs { data?: string; labels?: string; testData?: string; testLabels?: string; init?: string }
+
+export function summaryLines(r: TrainResult, inputs: RunInputs = {}): string[] {
   const c = r.config;
   const last = r.history[r.history.length - 1]!;
   const first = r.history[0]!;
   const s2 = c.data.sigma ** 2;
-  const data = source
-    ? `${source}, n = ${c.data.n}, d = ${c.data.d}`
+  const data = inputs.data
+    ? `--data ${inputs.data}, n = ${c.data.n}, d = ${c.data.d}`
     : `XOR clusters, n = ${c.data.n}, d = ${c.data.d}, σ² = ${s2 === 0 ? 0 : s2.toPrecision(3)}, noise ${c.data.noise.mode} η = ${noiseRate(c.data.noise)}`;
   const test = last.testAcc === null
-    ? `none (${source ? 'no test set: give --test-data and --test-labels' : 'n_test = 0'})`
+    ? `none (${inputs.data ? 'no test set: give --test-data and --test-labels' : 'n_test = 0'})`
     : `noisy labels ${pct(last.testAcc)}   clean labels ${pct(last.testAccClean)}   (n_test = ${r.problem.test.n})`;
   return [
     `rfa: two-layer ReLU network, m = ${c.model.m}, on ${data}`,
-    `  ω_init = ${c.model.omegaInit.toPrecision(3)}, α = ${c.train.alpha}, T = ${r.steps} steps, seed ${c.seed}`,
+    `  ${inputs.init ? `W(0) from --init ${inputs.init}` : `ω_init = ${c.model.omegaInit.toPrecision(3)}`}, α = ${c.train.alpha}, T = ${r.steps} steps, seed ${c.seed}`,
     r.problem.train.flipped
       ? `  train accuracy   clean points ${pct(last.trainAccClean)}   flipped points ${pct(last.trainAccFlipped)}   all ${pct(last.trainAcc)}`
       : `  train accuracy   ${pct(last.trainAcc)} (which labels are flipped is unknown for given data)`,
@@ -188,15 +191,19 @@ async function runTrain(f: TrainFlags, session: Session): Promise<void> {
     unregister();
   }
   // 4. the outputs, all or none
+  // with given files, the config's sampling fields (and ω_init with --init) were not used: say which files were
+  const inputs: RunInputs = {};
+  for (const k of ['data', 'labels', 'testData', 'testLabels', 'init'] as const) if (f[k] !== undefined) inputs[k] = f[k];
+  const given = Object.keys(inputs).length > 0 ? { inputs } : {};
   const content = (flag: string): string | Uint8Array =>
     flag === '--save-weights'
       ? writeNpy(result.weights, [result.config.model.m, result.config.data.d])
-      : JSON.stringify({ config: result.config, backend: result.backend, timeMs: result.timeMs, history: result.history }, null, 1);
+      : JSON.stringify({ config: result.config, ...given, backend: result.backend, timeMs: result.timeMs, history: result.history }, null, 1);
   writeOutputs(outputs.map((target) => ({ target, data: content(target.flag) })));
   if (f.json) {
-    session.out(JSON.stringify({ type: 'summary', backend: result.backend, timeMs: result.timeMs, config: result.config, final: result.history.at(-1) }) + '\n');
+    session.out(JSON.stringify({ type: 'summary', backend: result.backend, timeMs: result.timeMs, config: result.config, ...given, final: result.history.at(-1) }) + '\n');
   } else {
-    session.out(summaryLines(result, f.data ? `--data ${f.data}` : null).join('\n') + '\n');
+    session.out(summaryLines(result, inputs).join('\n') + '\n');
   }
 }
 
@@ -210,7 +217,7 @@ export function registerTrainCommand(program: Command, session: Session): void {
     .option('--n-test <int>', 'test samples (data.nTest); default 6000', fieldParser('--n-test', 'data.nTest'))
     .option('--sigma <x>', 'within-cluster std σ (data.sigma); default d^-0.6, i.e. σ² = 1/d^1.2', fieldParser('--sigma', 'data.sigma'))
     .option('--mu-norm <x>', 'signal strength ‖µ‖ (data.muNorm); default 1', fieldParser('--mu-norm', 'data.muNorm'))
-    .addOption(new Option('--mu <kind>', 'µ1, µ2 = e1, e2 or a random orthonormal pair (data.mu)').choices(['canonical', 'random']))
+    .addOption(new Option('--mu <kind>', 'µ1, µ2 = e1, e2 or a random orthonormal pair (data.mu); default canonical').choices(['canonical', 'random']))
     .addOption(new Option('--law <law>', 'cluster law P_clust (data.law); default gaussian').choices(['gaussian', 'uniform', 'laplace']))
     .addOption(new Option('--noise <mode>', 'label noise mode (data.noise.mode); default exact').choices(['none', 'independent', 'exact', 'per-cluster', 'adversarial']))
     .option('--eta <x>', 'noise rate η (data.noise.eta), with --noise independent, exact or adversarial; default 0.15', fieldParser('--eta', 'data.noise.eta'))
@@ -222,7 +229,7 @@ export function registerTrainCommand(program: Command, session: Session): void {
     .option('--dphi0 <x>', "ReLU subgradient φ'(0) in [0, 1] (model.dphi0); default 0", fieldParser('--dphi0', 'model.dphi0'))
     .option('--alpha <x>', 'step size α (train.alpha); default 0.1', fieldParser('--alpha', 'train.alpha'))
     .option('--steps <int>', 'GD steps T (train.steps); default 1 + ⌊1/(4α)⌋', fieldParser('--steps', 'train.steps'))
-    .option('--eval-at <spec>', 'evaluation steps: log:K, every:K, or a comma list (0 and T always)', parseEvalAt)
+    .option('--eval-at <spec>', 'evaluation steps: log:K (about K log-spaced), every:K, or a comma list (0 and T always)', parseEvalAt)
     .addOption(backendOption())
     .option('--no-progress', 'no progress bar on stderr')
     .option('--data <X.npy>', 'training inputs (n, d) float32/float64 instead of sampled ones (needs --labels); n and d come from it')

@@ -14,7 +14,7 @@
 // - Temporaries of this process are removed on error, and by removeTemporaries() (the CLI calls it
 //   on SIGINT and SIGTERM); those of a dead process are removed by the next write to their folder.
 import {
-  closeSync, constants, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
+  closeSync, constants, existsSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync,
   realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, accessSync, chmodSync, type Stats,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -470,23 +470,62 @@ export async function writeFolder(folderIn: OutputFolder, fill: (dir: string) =>
 
 // ---- reading ---------------------------------------------------------------------------------------
 
-export function readNpyFile(path: string, what: string): NpyArray {
-  let bytes: Uint8Array;
+/** The most an input file may hold: a .npy beyond the 4 GiB of WASM memory could not be trained on. */
+export const MAX_NPY_BYTES = 4 * 2 ** 30 + 2 ** 20;
+/** The most a --config file may hold. */
+export const MAX_JSON_BYTES = 64 * 2 ** 20;
+
+/**
+ * Read an input file: a regular file, or a pipe (`--data <(python make.py)`), never more than `limit`
+ * bytes. A device such as /dev/zero, which never ends, is refused instead of filling the memory.
+ */
+export function readInput(path: string, what: string, kind: string, limit: number): Uint8Array {
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, 'r');
   } catch (e) {
-    throw new ConfigError(what, path, `a readable .npy file (${(e as Error).message})`);
+    throw new ConfigError(what, path, `a readable ${kind} (${(e as Error).message})`);
   }
-  return readNpy(bytes, `${what} (${path})`);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new ConfigError(what, path, `a readable ${kind} (it is a folder)`);
+    if (st.isCharacterDevice() || st.isBlockDevice()) throw new ConfigError(what, path, `a ${kind} in a regular file or a pipe (it is a device)`);
+    if (st.isFile() && st.size > limit) throw new ConfigError(what, path, `a ${kind} of at most ${limit} bytes (it holds ${st.size})`);
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = new Uint8Array(Math.min(1 << 24, limit + 1 - total));
+      let got: number;
+      try {
+        got = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue; // a non-blocking pipe with nothing yet
+        throw new ConfigError(what, path, `a readable ${kind} (${(e as Error).message})`);
+      }
+      if (got === 0) break;
+      parts.push(buf.subarray(0, got));
+      total += got;
+      if (total > limit) throw new ConfigError(what, path, `a ${kind} of at most ${limit} bytes (it goes on beyond that)`);
+    }
+    if (parts.length === 1) return parts[0]!;
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const p of parts) {
+      out.set(p, off);
+      off += p.length;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readNpyFile(path: string, what: string): NpyArray {
+  return readNpy(readInput(path, what, '.npy file', MAX_NPY_BYTES), `${what} (${path})`);
 }
 
 export function readJsonFile(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(what, path, `a readable JSON file (${(e as Error).message})`);
-  }
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(readInput(path, what, 'JSON file', MAX_JSON_BYTES));
   try {
     return JSON.parse(text);
   } catch (e) {

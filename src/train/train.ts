@@ -2,7 +2,7 @@
 // One generator drives both forms: trainSync runs it straight through, train() awaits a macrotask
 // between chunks so progress can be shown and an AbortSignal honoured. A chunk runs whole GD steps
 // inside WASM (gd_steps), with no JS per step, up to the next evaluation step.
-import { checkRange, isPlainObject, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
+import { checkRange, isPlainObject, RANGES, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
 import { AbortError, ConfigError, NonFiniteLossError, NonFiniteWeightsError } from '../errors.js';
 import { checkDataset, sampleMeans, sampleProblem, type XorDataset, type XorMeans, type XorProblem } from '../data.js';
 import { frobeniusNorm, initWeights, secondLayer } from '../model.js';
@@ -133,6 +133,15 @@ function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data'
   if (test !== null) {
     checkDataset(test, 'data.test', 0);
     if (test.d !== given.train.d) throw new ConfigError('data.test.d', test.d, `the training set's dimension ${given.train.d}`);
+  }
+  if (given.means !== undefined) {
+    const { mu1, mu2, muNorm } = given.means;
+    for (const [k, v] of [['mu1', mu1], ['mu2', mu2]] as const) {
+      if (!v || typeof v.length !== 'number' || v.length !== given.train.d || !Array.prototype.every.call(v, Number.isFinite)) {
+        throw new ConfigError(`data.means.${k}`, v, `a unit vector of d = ${given.train.d} finite numbers`);
+      }
+    }
+    checkRange('data.means.muNorm', muNorm, RANGES['data.muNorm']);
   }
   const sizes = { n: given.train.n, d: given.train.d, nTest: test?.n ?? 0 };
   const what = { n: "the given data's sample count", d: "the given data's dimension", nTest: "the given test set's size (0 without one)" };
