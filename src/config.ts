@@ -246,6 +246,16 @@ export function noiseRate(noise: NoiseSpec): number {
  * `sizes` replaces the defaults of data.n, data.d and data.nTest (train uses it for given data).
  */
 export function resolveConfig(input: RfaConfigInput | RfaConfig = {}, sizes: { n?: number; d?: number; nTest?: number } = {}): RfaConfig {
+  try {
+    return resolve(input, sizes);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    // a Proxy, a getter that throws: whatever reading the input raised is a bad config, said as one
+    throw new ConfigError('config', input, `a plain object that can be read (reading it threw ${(e as Error)?.name}: ${(e as Error)?.message})`);
+  }
+}
+
+function resolve(input: RfaConfigInput | RfaConfig, sizes: { n?: number; d?: number; nTest?: number }): RfaConfig {
   if (!isPlainObject(input)) throw new ConfigError('config', input, 'a plain object ({ seed, data, model, train })');
   const top = input as Record<string, unknown>;
   checkKeys(top, ['seed', 'data', 'model', 'train'], '');

@@ -5,7 +5,7 @@
 // flipped flag, so the sets C, N, I±µ1, I±µ2 of Section 4 can be read off.
 import { ConfigError } from './errors.js';
 import type { ClusterLaw, DataConfig, NoiseSpec, RfaConfig } from './config.js';
-import { Rng } from './rng.js';
+import { DRAWS_PER_YIELD, Rng, runToEnd } from './rng.js';
 
 /** Cluster ids. */
 export const CLUSTER = { plusMu1: 0, minusMu1: 1, plusMu2: 2, minusMu2: 3 } as const;
@@ -79,12 +79,21 @@ export function sampleXorClusters(
   n: number, data: Pick<DataConfig, 'd' | 'sigma' | 'law' | 'noise'>, means: XorMeans, rng: Rng,
   set: SetName = 'train',
 ): XorDataset {
+  return runToEnd(sampleXorClustersSteps(n, data, means, rng, set));
+}
+
+/** sampleXorClusters as a generator that yields every DRAWS_PER_YIELD draws (the same draws, the same bits). */
+export function* sampleXorClustersSteps(
+  n: number, data: Pick<DataConfig, 'd' | 'sigma' | 'law' | 'noise'>, means: XorMeans, rng: Rng,
+  set: SetName = 'train',
+): Generator<void, XorDataset, void> {
   const { d, sigma, law } = data;
   const x = new Float32Array(n * d);
   const cleanY = new Int8Array(n);
   const cluster = new Uint8Array(n);
   const z = noiseSampler(law, sigma, rng);
   const row = new Float64Array(d);
+  const rowsPerYield = Math.max(1, Math.floor(DRAWS_PER_YIELD / d));
   for (let i = 0; i < n; i++) {
     const k = rng.int(4);
     cluster[i] = k;
@@ -93,6 +102,7 @@ export function sampleXorClusters(
     const s = (k % 2 === 0 ? 1 : -1) * means.muNorm;
     for (let j = 0; j < d; j++) row[j] = s * mu[j]! + z();
     x.set(row, i * d);
+    if ((i + 1) % rowsPerYield === 0) yield;
   }
   const flipped = chooseFlips(data.noise, x, n, d, cluster, means, rng, set);
   const y = new Int8Array(n);
@@ -153,10 +163,15 @@ export function chooseFlips(
 
 /** The training and test sets of a run, each from its own random stream. */
 export function sampleProblem(config: RfaConfig): XorProblem {
+  return runToEnd(sampleProblemSteps(config));
+}
+
+/** sampleProblem as a generator that yields every few milliseconds of sampling (same bits), so it can be cancelled. */
+export function* sampleProblemSteps(config: RfaConfig): Generator<void, XorProblem, void> {
   const { data, seed } = config;
   const means = makeMeans(data.d, data.mu, new Rng(seed, 'mu'), data.muNorm);
-  const train = sampleXorClusters(data.n, data, means, new Rng(seed, 'train'), 'train');
-  const test = sampleXorClusters(data.nTest, data, means, new Rng(seed, 'test'), 'test');
+  const train = yield* sampleXorClustersSteps(data.n, data, means, new Rng(seed, 'train'), 'train');
+  const test = yield* sampleXorClustersSteps(data.nTest, data, means, new Rng(seed, 'test'), 'test');
   return { ...means, train, test };
 }
 
@@ -172,6 +187,10 @@ export function sampleMeans(config: RfaConfig): XorMeans {
 export function datasetFromArrays(x: ArrayLike<number>, y: ArrayLike<number>, n: number, d: number, field = 'data'): XorDataset {
   checkSize(`${field}.n`, n, 0);
   checkSize(`${field}.d`, d, 2);
+  for (const [k, a] of [['x', x], ['y', y]] as const) {
+    if (a === null || typeof a !== 'object' || typeof a.length !== 'number') throw new ConfigError(`${field}.${k}`, a, 'an array or typed array of numbers');
+    if (a instanceof BigInt64Array || a instanceof BigUint64Array) throw new ConfigError(`${field}.${k}`, a, 'an array of numbers (not BigInt)');
+  }
   if (x.length !== n * d) throw new ConfigError(`${field}.x`, `length ${x.length}`, `n·d = ${n}·${d} = ${n * d} values`);
   if (y.length !== n) throw new ConfigError(`${field}.y`, `length ${y.length}`, `n = ${n} labels`);
   const ds: XorDataset = { n, d, x: Float32Array.from(x), y: Int8Array.from(y), cleanY: null, cluster: null, flipped: null };

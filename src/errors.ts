@@ -5,7 +5,7 @@ export class ConfigError extends RangeError {
   readonly field: string;
   readonly value: unknown;
   constructor(field: string, value: unknown, allowed: string) {
-    super(`${field} must be ${allowed}, got ${formatValue(value)}`);
+    super(`${printable(field, 200)} must be ${printable(allowed, 600)}, got ${formatValue(value)}`);
     this.name = 'ConfigError';
     this.field = field;
     this.value = value;
@@ -61,14 +61,39 @@ export class AbortError extends Error {
   }
 }
 
+/**
+ * Text safe to print on one terminal line: control characters (newlines, escapes that could clear
+ * the screen or recolour it) shown as \n, \u001b, ...; at most `max` characters.
+ */
+export function printable(s: string, max = 200): string {
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/** A value as it appears in an error message: short, on one line, never throwing. */
 export function formatValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
   try {
-    const s = JSON.stringify(v);
-    return s.length > 80 ? s.slice(0, 77) + '...' : s;
+    if (typeof v === 'string') {
+      const q = JSON.stringify(v.length > 80 ? v.slice(0, 80) : v);
+      return v.length > 80 ? `${q.slice(0, -1)}…" (${v.length} characters)` : q;
+    }
+    if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+    if (typeof v === 'bigint') return `${v}n`;
+    if (typeof v === 'function' || typeof v === 'symbol') return `a ${typeof v}`;
+    if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
+    let s: string | undefined;
+    try {
+      s = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+    } catch {
+      s = undefined; // too deep, cyclic, or a getter that throws
+    }
+    if (s === undefined) {
+      if (Array.isArray(v)) return `an array of ${v.length} items`;
+      const keys = Object.keys(v as object);
+      return `an object with keys ${printable(keys.slice(0, 5).join(', '), 60)}${keys.length > 5 ? ', …' : ''}`;
+    }
+    return printable(s, 80);
   } catch {
-    return Object.prototype.toString.call(v);
+    return '(a value that cannot be read)';
   }
 }

@@ -2,7 +2,7 @@
 // The second layer is fixed: a_j = +1/√m for the first half of the neurons and −1/√m for the
 // second half; when m is odd the last neuron gets a_m = 0. W(0)_jk ~ N(0, ω_init²) i.i.d.
 import type { RfaConfig } from './config.js';
-import { Rng } from './rng.js';
+import { DRAWS_PER_YIELD, Rng, runToEnd } from './rng.js';
 
 /** The fixed second layer a (m). */
 export function secondLayer(m: number): Float32Array {
@@ -16,9 +16,17 @@ export function secondLayer(m: number): Float32Array {
 
 /** W(0), (m, d) row-major, entries N(0, ω²), from the seed's 'init' stream. */
 export function initWeights(m: number, d: number, omegaInit: number, seed: number): Float32Array {
+  return runToEnd(initWeightsSteps(m, d, omegaInit, seed));
+}
+
+/** initWeights as a generator that yields every DRAWS_PER_YIELD draws (same bits), so it can be cancelled. */
+export function* initWeightsSteps(m: number, d: number, omegaInit: number, seed: number): Generator<void, Float32Array, void> {
   const rng = new Rng(seed, 'init');
   const w = new Float32Array(m * d);
-  for (let i = 0; i < w.length; i++) w[i] = omegaInit * rng.normal();
+  for (let i = 0; i < w.length; i++) {
+    w[i] = omegaInit * rng.normal();
+    if ((i + 1) % DRAWS_PER_YIELD === 0) yield;
+  }
   return w;
 }
 

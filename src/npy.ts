@@ -152,7 +152,10 @@ export function npyToFloat32(arr: NpyArray, what: string, rank: number): Float32
   if (arr.dtype !== '<f4' && arr.dtype !== '<f8') throw new ConfigError(what, arr.dtype, 'float32 (<f4) or float64 (<f8)');
   const out = arr.data instanceof Float32Array ? arr.data : Float32Array.from(arr.data as Float64Array);
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i]!)) throw new ConfigError(`${what}[flat ${i}]`, arr.data[i], 'a finite number');
+    if (!Number.isFinite(out[i]!)) {
+      const v = Number(arr.data[i]);
+      throw new ConfigError(`${what}[flat ${i}]`, v, Number.isFinite(v) ? 'a number within the float32 range (|x| ≤ 3.4e38)' : 'a finite number');
+    }
   }
   return out;
 }

@@ -88,3 +88,14 @@ export class Rng {
     return idx.slice(0, k);
   }
 }
+
+/** How many random draws the sampling generators make between yields: some milliseconds' worth. */
+export const DRAWS_PER_YIELD = 1 << 17;
+
+/** Run a generator that only yields to let its caller breathe, to its end; its result. */
+export function runToEnd<T>(g: Generator<unknown, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}

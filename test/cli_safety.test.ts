@@ -3,7 +3,7 @@
 // Each case was observed failing on the main of 2026-11-29 (issue 6).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { readNpy, resolveConfig, sampleProblem, trainSync, writeNpy } from '../src/index.js';
@@ -171,6 +171,58 @@ describe('every bad input refused up front, with the flag named', () => {
   });
 });
 
+describe('what the attack of the first fix found', () => {
+  it('--out . in an empty folder writes into it and keeps the folder itself', () => {
+    const dir = fresh();
+    const ino = statSync(dir).ino;
+    const r = run(['figure1', '--n', '200', '--steps', '5', '--out', '.'], dir);
+    expect(r.status).toBe(0);
+    expect(statSync(dir).ino).toBe(ino);
+    expect(readdirSync(dir)).toContain('figure1.svg');
+  });
+
+  it.each([
+    [['figure1', '--out', '/proc/rfa-out'], /--out must be a folder rfa can create/],
+    [['reproduce', '--full', '--size', 'tiny'], /--full must be left out with --size tiny/],
+    [['train', '--n', '-0'], /--n must be an integer in \[1, 2147483647\], got "-0"/],
+    [['train', '--alpha', '1e-400'], /--alpha must be a finite number in \(0, 1e\+30\], got "1e-400"/],
+  ])('%j is refused up front', (args, message) => {
+    refusedUpFront(args as string[], message);
+  });
+
+  it('a --config with a repeated key, or with sampling fields beside --data, is refused', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'dup.json'), '{"seed": 1, "seed": 2}');
+    refusedUpFront(['train', '--config', join(dir, 'dup.json')], /--config must be JSON without a repeated key \("seed" appears twice in one object\)/);
+    const c = resolveConfig({ seed: 2, data: { n: 20, d: 5, nTest: 0 } });
+    writeFileSync(join(dir, 'X.npy'), writeNpy(sampleProblem(c).train.x, [20, 5]));
+    writeFileSync(join(dir, 'y.npy'), writeNpy(sampleProblem(c).train.y, [20]));
+    writeFileSync(join(dir, 'c.json'), '{"data": {"nTest": -5}}');
+    refusedUpFront(['train', '--config', join(dir, 'c.json'), '--data', join(dir, 'X.npy'), '--labels', join(dir, 'y.npy')], /--config: data.nTest must be left out with --data/);
+    writeFileSync(join(dir, 'big.npy'), writeNpy(Float64Array.from({ length: 100 }, (_, i) => (i === 7 ? 1e300 : 0)), [20, 5]));
+    refusedUpFront(['train', '--data', join(dir, 'big.npy'), '--labels', join(dir, 'y.npy')], /--data\[flat 7\] must be a number within the float32 range \(\|x\| ≤ 3.4e38\), got 1e\+300/);
+  });
+
+  it.each([['an output FIFO nobody reads', 'out'], ['an input FIFO nobody writes', 'in']] as const)('Ctrl-C while waiting on %s exits 130 and keeps nothing', async (_name, which) => {
+    const dir = fresh();
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    const args = which === 'out'
+      ? ['train', ...small, '--json', '--save-weights', 'W.npy', '--history', 'fifo']
+      : ['train', '--config', 'fifo', '--json'];
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    onTestFinished(() => void child.kill('SIGKILL'));
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(shellStatus({ code, signal }))));
+    if (which === 'out') await new Promise<void>((resolve) => child.stdout.once('data', () => resolve())); // training has begun
+    await new Promise((r) => setTimeout(r, 700)); // long enough to be blocked on the FIFO (not a pass/fail timer)
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toMatch(/rfa: interrupted/);
+    expect(readdirSync(dir)).toEqual(['fifo']);
+  });
+});
+
 describe('--data means the user’s data', () => {
   const dir = fresh();
   const c = resolveConfig({ seed: 9, data: { n: 60, d: 37, nTest: 80 } });
@@ -236,13 +288,18 @@ describe('--data means the user’s data', () => {
   });
 });
 
+/** The status a shell reports for a child: its exit code, or 128 + the number of the signal that ended it. */
+function shellStatus(end: { code: number | null; signal: string | null }): number {
+  return end.code ?? 128 + (os.constants.signals as Record<string, number>)[end.signal!]!;
+}
+
 /** Spawn the CLI and resolve once `lines` lines of stdout have arrived, with the child still running. */
 function startAndRead(args: string[], lines: number, cwd?: string) {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  onTestFinished(() => void child.kill('SIGKILL')); // never leave a long run behind, whatever the test found
   let out = '', err = '';
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  onTestFinished(() => void child.kill('SIGKILL'));
   const ready = new Promise<string[]>((resolve, reject) => {
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString();
@@ -272,7 +329,7 @@ describe('a CLI that behaves like a Unix tool', () => {
     await ready;
     child.kill(sig);
     const end = await exited;
-    expect(end.code).toBe(status);
+    expect(shellStatus(end)).toBe(status); // it dies by the signal, as Unix tools do: the shell sees 128 + n
     expect(stderr()).toMatch(/rfa: (interrupted|terminated); no partial output was kept/);
     expect(readdirSync(dir)).toEqual(['W.npy']);
     expect(readFileSync(join(dir, 'W.npy'), 'utf8')).toBe('old');

@@ -3,14 +3,14 @@
 // recoverable after a kill (journals and stale temporaries of dead processes).
 import { execFileSync } from 'node:child_process';
 import {
-  existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync,
+  lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/index.js';
 import {
-  checkOutputFile, checkOutputFiles, checkOutputFolder, OUTPUT_MARKER, OutputError, recoverOutputs, temporaryFor, writeFolder,
+  checkOutputFile, checkOutputFiles, checkOutputFolder, OUTPUT_MARKER, OutputError, parseJsonStrict, recoverOutputs, temporaryFor,
   writeIntoFolder, writeOutputs,
 } from '../src/node/files.js';
 
@@ -50,11 +50,11 @@ describe('output paths are checked before any work', () => {
     expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('x'); // nothing touched
   });
 
-  it('a device is written through and never replaced; a FIFO too', () => {
+  it('a device is written through and never replaced; a FIFO too', async () => {
     const [t] = checkOutputFiles([{ flag: '--save-weights', path: '/dev/null' }]);
     expect(t!.mode).toBe('through');
     const before = statSync('/dev/null');
-    writeOutputs([{ target: t!, data: new Uint8Array(1000) }]);
+    await writeOutputs([{ target: t!, data: new Uint8Array(1000) }]);
     const after = lstatSync('/dev/null');
     expect(after.isCharacterDevice()).toBe(true);
     expect(after.ino).toBe(before.ino);
@@ -64,34 +64,34 @@ describe('output paths are checked before any work', () => {
     expect(f!.mode).toBe('through');
   });
 
-  it('a symlink is followed: its target is replaced and the link stays a link', () => {
+  it('a symlink is followed: its target is replaced and the link stays a link', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'target.json'), 'old');
     symlinkSync('target.json', join(dir, 'link.json'));
     const [t] = checkOutputFiles([{ flag: '--history', path: join(dir, 'link.json') }]);
-    writeOutputs([{ target: t!, data: 'new' }]);
+    await writeOutputs([{ target: t!, data: 'new' }]);
     expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(dir, 'target.json'), 'utf8')).toBe('new');
     // a dangling link creates its target
     symlinkSync('made.json', join(dir, 'dangling.json'));
     const [d] = checkOutputFiles([{ flag: '--history', path: join(dir, 'dangling.json') }]);
-    writeOutputs([{ target: d!, data: 'made' }]);
+    await writeOutputs([{ target: d!, data: 'made' }]);
     expect(readFileSync(join(dir, 'made.json'), 'utf8')).toBe('made');
   });
 
-  it('a replaced file keeps its permissions; no temporary is left', () => {
+  it('a replaced file keeps its permissions; no temporary is left', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'W.npy'), 'old');
     chmodSync(join(dir, 'W.npy'), 0o640);
     const [t] = checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'W.npy') }]);
-    writeOutputs([{ target: t!, data: 'new' }]);
+    await writeOutputs([{ target: t!, data: 'new' }]);
     expect(statSync(join(dir, 'W.npy')).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir)).toEqual(['W.npy']);
   });
 });
 
 describe('one transaction for the outputs of a run', () => {
-  it('a failure names the flag and the path, and leaves every old file as it was', () => {
+  it('a failure names the flag and the path, and leaves every old file as it was', async () => {
     const dir = fresh();
     mkdirSync(join(dir, 'b'));
     writeFileSync(join(dir, 'W.npy'), 'old weights');
@@ -100,7 +100,7 @@ describe('one transaction for the outputs of a run', () => {
     rmSync(join(dir, 'b'), { recursive: true }); // the folder goes away between the check and the write
     let err: unknown;
     try {
-      writeOutputs([{ target: targets[0]!, data: 'new weights' }, { target: targets[1]!, data: 'new history' }]);
+      await writeOutputs([{ target: targets[0]!, data: 'new weights' }, { target: targets[1]!, data: 'new history' }]);
     } catch (e) {
       err = e;
     }
@@ -122,15 +122,15 @@ describe('one transaction for the outputs of a run', () => {
     writeFileSync(name(h), 'new h');
     writeFileSync(w, 'new w');
     writeFileSync(journal, JSON.stringify({ pairs: [[name(w), w], [name(h), h]], journals: [journal] }));
-    recoverOutputs([dir]);
+    recoverOutputs([w]);
     expect([readFileSync(w, 'utf8'), readFileSync(h, 'utf8')]).toEqual(['new w', 'new h']);
     expect(readdirSync(dir).sort()).toEqual(['W.npy', 'h.json']);
     // killed before every journal existed (one of two folders): nothing was renamed, undo
     const other = join(dir, 'other');
     mkdirSync(other);
     writeFileSync(name(w), 'newer w');
-    writeFileSync(journal, JSON.stringify({ pairs: [[name(w), w]], journals: [journal, join(other, `.rfa-commit.${deadPid}.json`)] }));
-    recoverOutputs([dir]);
+    writeFileSync(journal, JSON.stringify({ pairs: [[name(w), w], [join(other, `.x.${deadPid}.rfa-tmp`), join(other, 'x')]], journals: [journal, join(other, `.rfa-commit.${deadPid}.json`)] }));
+    recoverOutputs([w]);
     expect(readFileSync(w, 'utf8')).toBe('new w');
     expect(readdirSync(dir).sort()).toEqual(['W.npy', 'h.json', 'other']);
   });
@@ -165,44 +165,106 @@ describe('output folders never lose what rfa did not write', () => {
     expect(readFileSync(join(dir, 'afile.txt'), 'utf8')).toBe('a file');
   });
 
-  it('experiments add their files to an rfa folder and leave everything else in it alone', () => {
+  it('experiments add their files to an rfa folder and leave everything else in it alone', async () => {
     const dir = join(fresh(), 'out');
-    writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'figure1.json', data: '1' }, { name: 'figure1.svg', data: '<svg/>' }]);
+    await writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'figure1.json', data: '1' }, { name: 'figure1.svg', data: '<svg/>' }]);
     writeFileSync(join(dir, 'notes.txt'), 'my notes');
-    writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'figure2.json', data: '2' }, { name: 'figure1.json', data: '1b' }]);
+    await writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'figure2.json', data: '2' }, { name: 'figure1.json', data: '1b' }]);
     expect(readdirSync(dir).sort()).toEqual([OUTPUT_MARKER, 'figure1.json', 'figure1.svg', 'figure2.json', 'notes.txt']);
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('my notes');
     expect(readFileSync(join(dir, 'figure1.json'), 'utf8')).toBe('1b');
     expect(JSON.parse(readFileSync(join(dir, OUTPUT_MARKER), 'utf8')).files.sort()).toEqual(['figure1.json', 'figure1.svg', 'figure2.json']);
     // a file of the same name rfa did not write is never overwritten
     writeFileSync(join(dir, 'figure3.json'), 'theirs');
-    refused(() => writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'figure3.json', data: '3' }]), '--out', /figure3.json .* rfa did not write/);
+    await expect(writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'figure3.json', data: '3' }])).rejects.toThrow(/figure3.json is rfa's own: that file exists and rfa did not write it/);
     expect(readFileSync(join(dir, 'figure3.json'), 'utf8')).toBe('theirs');
   });
 
-  it('a report replaces only an rfa folder holding nothing but rfa files, checked before the work', async () => {
+  it('a report replaces rfa’s files of an earlier report, only where nothing else is', async () => {
     const dir = join(fresh(), 'report');
-    const fill = (tag: string) => async (tmp: string) => {
-      writeFileSync(join(tmp, 'README.md'), tag);
-      return ['README.md'];
-    };
-    await writeFolder(checkOutputFolder('--out', dir, { replace: true }), fill('first'));
-    await writeFolder(checkOutputFolder('--out', dir, { replace: true }), fill('second'));
+    await writeIntoFolder(checkOutputFolder('--out', dir, { replace: true }), [{ name: 'README.md', data: 'first' }, { name: 'old.svg', data: 'x' }], { replace: true });
+    await writeIntoFolder(checkOutputFolder('--out', dir, { replace: true }), [{ name: 'README.md', data: 'second' }], { replace: true });
+    expect(readdirSync(dir).sort()).toEqual([OUTPUT_MARKER, 'README.md']);
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('second');
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     refused(() => checkOutputFolder('--out', dir, { replace: true }), '--out', /holds notes.txt, which rfa did not write/);
     expect(readdirSync(join(dir, '..')).filter((e) => e.startsWith('.'))).toEqual([]);
   });
 
-  it('a report folder moved aside by a killed process comes back', () => {
+  it('an existing empty folder (even the working folder) is written into, never replaced: same inode, same permissions', async () => {
+    const dir = join(fresh(), 'private');
+    mkdirSync(dir, { mode: 0o700 });
+    const ino = statSync(dir).ino;
+    await writeIntoFolder(checkOutputFolder('--out', dir, { replace: true }), [{ name: 'README.md', data: 'r' }], { replace: true });
+    expect(statSync(dir).ino).toBe(ino);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('a folder that cannot be made is refused before the work; a FIFO is no marker', () => {
+    refused(() => checkOutputFolder('--out', '/proc/rfa-out'), '--out', /a folder rfa can create/);
+    const dir = fresh();
+    execFileSync('mkfifo', [join(dir, OUTPUT_MARKER)]);
+    refused(() => checkOutputFolder('--out', dir), '--out', /which rfa did not write/);
+  });
+
+  it('leftovers of a killed write into a new folder do not make it look foreign', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, `.figure1.json.${deadPid}.rfa-tmp`), 'partial');
+    expect(checkOutputFolder('--out', dir).exists).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('what an attacker or an accident could make recovery do', () => {
+  it('a planted journal naming files outside rfa’s temporaries is never followed', async () => {
     const root = fresh();
-    mkdirSync(join(root, `.report.${deadPid}.rfa-old`));
-    writeFileSync(join(root, `.report.${deadPid}.rfa-old`, 'README.md'), 'the old report');
-    writeFileSync(join(root, `.report.${deadPid}.rfa-old`, OUTPUT_MARKER), JSON.stringify({ tool: 'rfa', files: ['README.md'] }));
-    mkdirSync(join(root, `.report.${deadPid}.rfa-tmp`));
-    checkOutputFolder('--out', join(root, 'report'));
-    expect(readdirSync(root)).toEqual(['report']);
-    expect(readFileSync(join(root, 'report', 'README.md'), 'utf8')).toBe('the old report');
-    expect(existsSync(join(root, `.report.${deadPid}.rfa-tmp`))).toBe(false);
+    mkdirSync(join(root, 'home'));
+    mkdirSync(join(root, 'shared'));
+    writeFileSync(join(root, 'home', '.bashrc'), 'original');
+    writeFileSync(join(root, 'shared', 'evil'), 'echo pwned');
+    const journal = join(root, 'shared', `.rfa-commit.${deadPid}.json`);
+    writeFileSync(journal, JSON.stringify({ pairs: [[join(root, 'shared', 'evil'), join(root, 'home', '.bashrc')]], journals: [journal] }));
+    await writeOutputs(checkOutputFiles([{ flag: '--save-weights', path: join(root, 'shared', 'W.npy') }]).map((target) => ({ target, data: 'w' })));
+    expect(readFileSync(join(root, 'home', '.bashrc'), 'utf8')).toBe('original');
+    expect(readFileSync(join(root, 'shared', 'evil'), 'utf8')).toBe('echo pwned');
+    // a symlink or FIFO in a journal's place is not read either
+    execFileSync('mkfifo', [join(root, `.rfa-commit.${deadPid}.json`)]);
+    checkOutputFiles([{ flag: '--history', path: join(root, 'h.json') }]); // returns: the FIFO is not opened
+  });
+
+  it('two long names that begin alike get different temporaries, and both files are written', async () => {
+    const dir = fresh();
+    const L = 'a'.repeat(200);
+    writeFileSync(join(dir, `${L}W.npy`), 'old W');
+    writeFileSync(join(dir, `${L}H.json`), 'old H');
+    expect(temporaryFor(join(dir, `${L}W.npy`))).not.toBe(temporaryFor(join(dir, `${L}H.json`)));
+    const t = checkOutputFiles([{ flag: '--save-weights', path: join(dir, `${L}W.npy`) }, { flag: '--history', path: join(dir, `${L}H.json`) }]);
+    await writeOutputs([{ target: t[0]!, data: 'new W' }, { target: t[1]!, data: 'new H' }]);
+    expect(readFileSync(join(dir, `${L}W.npy`), 'utf8')).toBe('new W');
+    expect(readFileSync(join(dir, `${L}H.json`), 'utf8')).toBe('new H');
+    expect(readdirSync(dir).length).toBe(2);
+  });
+
+  it('files of the user that look like temporaries, but not of the paths written, are left alone', () => {
+    const dir = fresh();
+    const theirs = ['.thesis.2023.11.tmp', `.draft.v2.${deadPid}.1704067200000.tmp`, `.other.${deadPid}.rfa-tmp`];
+    for (const f of theirs) writeFileSync(join(dir, f), 'precious');
+    checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'W.npy') }]);
+    checkOutputFolder('--out', join(dir, 'figs'));
+    expect(readdirSync(dir).sort()).toEqual(theirs.sort());
+  });
+
+  it('path quirks: a trailing slash, a symlinked folder then .., two write-through targets', () => {
+    const dir = fresh();
+    refused(() => checkOutputFile('--save-weights', join(dir, 'W.npy/')), '--save-weights', /ends with \//);
+    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+    symlinkSync(join(dir, 'a', 'b'), join(dir, 'lnk'));
+    expect(checkOutputFile('--history', `${dir}/lnk/../h.json`).real).toBe(join(realpathSync(dir), 'a', 'h.json'));
+    expect(checkOutputFiles([{ flag: '--save-weights', path: '/dev/null' }, { flag: '--history', path: '/dev/null' }])).toHaveLength(2);
+  });
+
+  it('JSON with a repeated key is refused, naming the key', () => {
+    expect(() => parseJsonStrict('{"seed": 1, "data": {"n": 3, "n": 4}}', '--config', 'c.json')).toThrow(/--config must be JSON without a repeated key \("n" appears twice in one object\)/);
+    expect(parseJsonStrict('{"a": [{"k": 1}, {"k": 2}], "b": "\\"k\\""}', '--config', 'c.json')).toEqual({ a: [{ k: 1 }, { k: 2 }], b: '"k"' });
   });
 });

@@ -223,3 +223,73 @@ describe('.npy headers are read strictly', () => {
     expect(() => readNpy(withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} junk"), 'X')).toThrow(/text after the closing/);
   });
 });
+
+describe('a run is fixed when train is called', () => {
+  it('changing the config or the options after the call does not change the run', async () => {
+    const cfg = { seed: 0, data: { n: 50, d: 20, nTest: 100 }, model: { m: 8 }, train: { steps: 3 } };
+    const runs = [];
+    for (let s = 0; s < 3; s++) {
+      cfg.seed = s;
+      runs.push(train(cfg));
+    }
+    expect((await Promise.all(runs)).map((r) => r.config.seed)).toEqual([0, 1, 2]);
+    const o: { backend: 'js' | 'simd'; evalAt: number[] } = { backend: 'js', evalAt: [1] };
+    const p = train({ ...cfg, seed: 0 }, o);
+    o.backend = 'simd';
+    o.evalAt.push(2, 3);
+    const r = await p;
+    expect(r.backend).toBe('js');
+    expect(r.history.map((h) => h.step)).toEqual([0, 1, 3]);
+  });
+
+  it('options of the wrong kind are refused before any work', () => {
+    const c = { data: { n: 4, d: 2, nTest: 0 } };
+    expect(() => trainSync(c, null as never)).toThrow(/options must be an object of train options, got null/);
+    expect(() => trainSync(c, { onProgress: 5 as never })).toThrow(/onProgress must be a function, got 5/);
+    expect(() => trainSync(c, { instrument: 'x' as never })).toThrow(/instrument must be a function/);
+    expect(() => trainSync(c, { signal: {} as never })).toThrow(/signal must be an AbortSignal/);
+    expect(() => trainSync({ ...c, model: { m: 2 } }, { init: Array(4).fill('1') as never })).toThrow(/init\[0\]\[0\] must be a number, got "1"/);
+  });
+
+  it('a revoked Proxy, a getter that throws, a deep object: a ConfigError, never another exception', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(() => resolveConfig(proxy)).toThrow(ConfigError);
+    const getter = { get seed(): number { throw new Error('boom'); } };
+    expect(() => resolveConfig(getter as never)).toThrow(/config must be a plain object that can be read \(reading it threw Error: boom\)/);
+    let deep: object = {};
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    expect(() => resolveConfig({ data: deep } as never)).toThrow(/data.a must be one of the known fields .* got an object with keys a/);
+    expect(() => datasetFromArrays(null as never, [1], 1, 2)).toThrow(/data.x must be an array or typed array of numbers, got null/);
+    expect(() => datasetFromArrays([1, 2], new BigInt64Array(1) as never, 1, 2)).toThrow(/data.y must be an array of numbers \(not BigInt\)/);
+  });
+
+  it('error messages stay on one line of printable text, whatever the input', () => {
+    let err: Error | undefined;
+    try {
+      resolveConfig({ data: { '\u001b[2J\u001b[31mboom\nx': 1 } } as never);
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err!.message).toMatch(/^data\.\\u001b\[2J\\u001b\[31mboom\\nx must be one of the known fields/);
+    expect(err!.message).not.toMatch(/[\u0000-\u001f]/);
+    try {
+      resolveConfig({ seed: 'x'.repeat(1e6) } as never);
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err!.message.length).toBeLessThan(200);
+    expect(err!.message).toMatch(/…" \(1000000 characters\)$/);
+  });
+
+  it('cancelling works while the data is being sampled, before any step', async () => {
+    const ctl = new AbortController();
+    let progress = 0;
+    const p = train({ data: { n: 3000, d: 2000, nTest: 0 }, model: { m: 8 } }, { signal: ctl.signal, onProgress: () => void progress++ });
+    setImmediate(() => ctl.abort()); // the first pause comes within the sampling
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    expect((err as AbortError).step).toBe(0);
+    expect(progress).toBe(0); // not even the record at step 0 was made
+  });
+});

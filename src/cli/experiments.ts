@@ -3,6 +3,7 @@
 // folder. The --out folder is checked before anything runs: new, empty, or one rfa wrote.
 import { Option, type Command } from 'commander';
 import { RANGES } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { amplification } from '../experiments/amplification.js';
 import { SEEDS_RANGE, type RunOptions } from '../experiments/common.js';
 import { figure1 } from '../experiments/figure1.js';
@@ -81,6 +82,7 @@ export function registerExperimentCommands(program: Command, session: Session): 
     .addOption(new Option('--size <size>', 'quick (default), full, or tiny (a seconds-long smoke test of the pipeline)').choices(['tiny', 'quick', 'full']))
     .action(async (f: Common & { full?: boolean; size?: 'tiny' | 'quick' | 'full' }) => {
       const t0 = performance.now();
+      if (f.full && f.size !== undefined && f.size !== 'full') throw new ConfigError('--full', true, `left out with --size ${f.size} (they ask for different sizes)`);
       const folder = checkOutputFolder('--out', f.out, { replace: true });
       let bar = progressBar('', false);
       const unregister = session.onCleanup(() => bar.stop());

@@ -14,7 +14,14 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 export function parseNumber(flag: string, text: string, range: NumberRange): number {
   const t = text.trim();
   if (!DECIMAL.test(t)) throw new ConfigError(flag, text, describeRange(range));
-  return checkRange(flag, Number(t), range);
+  const x = Number(t);
+  try {
+    return checkRange(flag, x, range);
+  } catch (e) {
+    // show what was typed when the number reads differently (-0, 1e-400, 2^53 + 1)
+    if (String(x) !== t) throw new ConfigError(flag, text, describeRange(range));
+    throw e;
+  }
 }
 
 /** The parser of a flag that sets a config field: the field's own range. */

@@ -3,7 +3,7 @@
 // into one line on stderr and an exit status: 0 done, 1 an error, 130 Ctrl-C, 143 SIGTERM, 141 stdout closed.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../errors.js';
+import { ConfigError, NonFiniteError, printable } from '../errors.js';
 import { registerExperimentCommands } from './experiments.js';
 import { Session } from './session.js';
 import { registerTrainCommand } from './train.js';
@@ -57,10 +57,12 @@ export async function runCli(argv: string[]): Promise<number> {
       return e.exitCode;
     }
     const err = e as Error;
-    process.stderr.write(`rfa: ${err.name && err.name !== 'Error' ? err.name + ': ' : ''}${err.message}\n`);
-    if (e instanceof ConfigError && e.field.startsWith('--')) {
+    process.stderr.write(`rfa: ${err.name && err.name !== 'Error' ? err.name + ': ' : ''}${printable(String(err.message), 2000)}\n`);
+    if (e instanceof ConfigError) {
       const cmd = argv.slice(2).find((a) => !a.startsWith('-'));
       process.stderr.write(`(rfa ${cmd ? cmd + ' ' : ''}--help lists every flag)\n`);
+    } else if (e instanceof NonFiniteError) {
+      process.stderr.write('(the command line keeps no weights of a failed run; train() in the library returns them on the error)\n');
     }
     return 1;
   } finally {

@@ -1,6 +1,7 @@
 // One CLI invocation's life: an AbortSignal for its work, cleanups to run however it ends (the
 // progress bar gives the cursor back, temporaries are removed), and the Unix manners:
-//   Ctrl-C (SIGINT) exits 130, SIGTERM 143, SIGHUP 129, after cleaning up; nothing half-written is left;
+//   Ctrl-C (SIGINT), SIGTERM and SIGHUP end it by that signal (status 130, 143, 129) after cleaning up;
+//   nothing half-written is left;
 //   a closed stdout (`rfa train --json | head -2`) ends the run quietly with the status of a process
 //   killed by SIGPIPE (141), as `yes | head` does, instead of an EPIPE stack trace.
 import { removeTemporaries } from '../node/files.js';
@@ -12,9 +13,9 @@ export class Session {
   private readonly handlers: [string, (...a: unknown[]) => void][] = [];
 
   constructor() {
-    this.on(process, 'SIGINT', () => this.stop(130, 'interrupted'));
-    this.on(process, 'SIGTERM', () => this.stop(143, 'terminated'));
-    this.on(process, 'SIGHUP', () => this.stop(129, 'its terminal closed'));
+    this.on(process, 'SIGINT', () => this.stop(130, 'interrupted', 'SIGINT'));
+    this.on(process, 'SIGTERM', () => this.stop(143, 'terminated', 'SIGTERM'));
+    this.on(process, 'SIGHUP', () => this.stop(129, 'its terminal closed', 'SIGHUP'));
     this.on(process.stdout, 'error', (e) => {
       if ((e as NodeJS.ErrnoException).code === 'EPIPE') this.stop(141, null);
       else this.stop(1, `cannot write to stdout: ${(e as Error).message}`);
@@ -54,12 +55,21 @@ export class Session {
     removeTemporaries();
   }
 
-  /** Stop now: cleanups, a one-line reason on stderr, and the exit status. */
-  private stop(code: number, reason: string | null): never {
+  /**
+   * Stop now: cleanups, a one-line reason on stderr, then end as Unix tools do: killed by the same
+   * signal (the shell sees 128 + its number, and a script's loop stops), else with `code`. Dying by
+   * the signal also ends a process whose worker thread is blocked (a FIFO nobody opens), which
+   * process.exit would wait for forever.
+   */
+  private stop(code: number, reason: string | null, signal?: NodeJS.Signals): void {
     if (code === 141) this.stdoutClosed = true;
     this.controller.abort();
     this.cleanup();
     if (reason) process.stderr.write(`\nrfa: ${reason}; no partial output was kept\n`);
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    }
     process.exit(code);
   }
 

@@ -76,11 +76,11 @@ export function configFromFlags(f: TrainFlags, base: Record<string, unknown> = {
 }
 
 /** A labelled set from two .npy files: n and d come from X. */
-function readSet(xFlag: string, xPath: string, yFlag: string, yPath: string, field: string): XorDataset {
-  const xa = readNpyFile(xPath, xFlag);
+async function readSet(xFlag: string, xPath: string, yFlag: string, yPath: string, field: string): Promise<XorDataset> {
+  const xa = await readNpyFile(xPath, xFlag);
   const x = npyToFloat32(xa, xFlag, 2);
   const [n, d] = xa.shape as [number, number];
-  const y = npyToLabels(readNpyFile(yPath, yFlag), yFlag);
+  const y = npyToLabels(await readNpyFile(yPath, yFlag), yFlag);
   if (y.length !== n) throw new ConfigError(yFlag, `${y.length} labels`, `one label per row of ${xFlag} (${n})`);
   return datasetFromArrays(x, y, n, d, field);
 }
@@ -100,29 +100,31 @@ function agree(flag: string, v: number | undefined, actual: number, source: stri
 }
 
 /** Read the input files and fold what they fix (n, d from --data, m from --init) into the run. */
-function inputsFromFiles(f: TrainFlags, input: RfaConfigInput, opts: TrainOptions): RfaConfigInput {
+async function inputsFromFiles(f: TrainFlags, input: RfaConfigInput, opts: TrainOptions): Promise<RfaConfigInput> {
   const cfg = input as { data: Record<string, unknown>; model: Record<string, unknown> };
   if (pair(['--data', f.data], ['--labels', f.labels])) {
     for (const [key, flag] of SAMPLING_FLAGS) {
       if (f[key] !== undefined) throw new ConfigError(flag, f[key], 'left out with --data: it shapes sampled data, and --data gives the data itself');
     }
-    const trainSet = readSet('--data', f.data!, '--labels', f.labels!, 'data.train');
+    const trainSet = await readSet('--data', f.data!, '--labels', f.labels!, 'data.train');
     agree('--n', f.n, trainSet.n, 'the rows of --data');
     agree('--d', f.d, trainSet.d, 'the columns of --data');
     let test: XorDataset | null = null;
     if (pair(['--test-data', f.testData], ['--test-labels', f.testLabels])) {
-      test = readSet('--test-data', f.testData!, '--test-labels', f.testLabels!, 'data.test');
+      test = await readSet('--test-data', f.testData!, '--test-labels', f.testLabels!, 'data.test');
       agree('--test-data', test.d, trainSet.d, 'the columns of --data');
     }
     opts.data = { train: trainSet, test };
     // n and d of a --config file are checked against the data by train(); its sampling fields
-    // (nTest, sigma, noise, ...) describe data that is not drawn and are left aside
-    delete cfg.data.nTest;
+    // describe data that is not drawn: refused, as the flags are
+    for (const k of ['nTest', 'sigma', 'muNorm', 'mu', 'law', 'noise']) {
+      if (cfg.data[k] !== undefined) throw new ConfigError(`--config: data.${k}`, cfg.data[k], 'left out with --data: it shapes sampled data, and --data gives the data itself');
+    }
   } else if (f.testData !== undefined || f.testLabels !== undefined) {
     throw new ConfigError(f.testData !== undefined ? '--test-data' : '--test-labels', f.testData ?? f.testLabels, 'given with --data and --labels (sampled runs draw their own test set)');
   }
   if (f.init !== undefined) {
-    const wa = readNpyFile(f.init, '--init');
+    const wa = await readNpyFile(f.init, '--init');
     const w = npyToFloat32(wa, '--init', 2);
     const [m, d] = wa.shape as [number, number];
     agree('--m', f.m, m, 'the rows of --init');
@@ -166,11 +168,11 @@ export function summaryLines(r: TrainResult, inputs: RunInputs = {}): string[] {
 
 async function runTrain(f: TrainFlags, session: Session): Promise<void> {
   // 1. everything in: the config, the input files
-  const base = f.config === undefined ? {} : readJsonFile(f.config, '--config');
+  const base = f.config === undefined ? {} : await readJsonFile(f.config, '--config');
   if (!isPlainObject(base)) throw new ConfigError('--config', f.config, 'a JSON object { seed, data, model, train }');
   const opts: TrainOptions = { backend: f.backend, signal: session.signal };
   if (f.evalAt) opts.evalAt = f.evalAt;
-  const input = inputsFromFiles(f, configFromFlags(f, base), opts);
+  const input = await inputsFromFiles(f, configFromFlags(f, base), opts);
   // 2. every output path, before any work
   const outputs = checkOutputFiles([
     ...(f.saveWeights !== undefined ? [{ flag: '--save-weights', path: f.saveWeights }] : []),
@@ -199,7 +201,7 @@ async function runTrain(f: TrainFlags, session: Session): Promise<void> {
     flag === '--save-weights'
       ? writeNpy(result.weights, [result.config.model.m, result.config.data.d])
       : JSON.stringify({ config: result.config, ...given, backend: result.backend, timeMs: result.timeMs, history: result.history }, null, 1);
-  writeOutputs(outputs.map((target) => ({ target, data: content(target.flag) })));
+  await writeOutputs(outputs.map((target) => ({ target, data: content(target.flag) })));
   if (f.json) {
     session.out(JSON.stringify({ type: 'summary', backend: result.backend, timeMs: result.timeMs, config: result.config, ...given, final: result.history.at(-1) }) + '\n');
   } else {

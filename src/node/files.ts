@@ -1,23 +1,30 @@
-// Node-only file output that never loses anything.
+// Node-only file input and output that never loses anything.
 //
 // - Every output path is checked before any work (checkOutputFiles): not empty, not a folder, its
 //   folder exists and is writable, no two outputs name the same file.
 // - A regular file (or a new one) is replaced atomically: the bytes go to a temporary in the same
-//   folder, `.<name>.<pid>.rfa-tmp`, which is renamed over it. A symlink is followed and its target
+//   folder, `.<name>.<pid>.rfa-tmp` (a long name is shortened and given a hash of the whole, so two
+//   outputs never share one), which is renamed over it. A symlink is followed and its target
 //   replaced. Anything else (a device such as /dev/null or /dev/stdout, a FIFO) is written through,
 //   as Unix tools do, never replaced.
 // - The outputs of one run are one transaction (writeOutputs): every temporary is written and
-//   flushed first; then a journal `.rfa-commit.<pid>.json` listing them is written (in each folder
-//   involved); only then are they renamed; then the journals go. A process killed at any moment
-//   leaves either the old files or, once the journals exist, a commit that the next write to that
-//   folder completes (recoverOutputs): never new weights beside an old history.
+//   flushed first, then the write-through targets get their bytes, then a journal
+//   `.rfa-commit.<pid>.json` listing the renames is written (in each folder involved); only then are
+//   the temporaries renamed; then the journals go. A process killed at any moment leaves either the
+//   old files or, once the journals exist, a commit that the next write to those paths completes
+//   (recoverOutputs): never new weights beside an old history.
+// - Recovery touches only what rfa made: journals and temporaries owned by this user, named as rfa
+//   names them, for the paths being written, of processes that are gone. It never follows a journal
+//   outside that pattern.
 // - Temporaries of this process are removed on error, and by removeTemporaries() (the CLI calls it
-//   on SIGINT and SIGTERM); those of a dead process are removed by the next write to their folder.
+//   on SIGINT, SIGTERM and SIGHUP). Writes that may block (a FIFO with no reader) and reads of
+//   inputs run off the main thread, so a signal is always handled at once.
 import {
-  closeSync, constants, existsSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync,
-  realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, accessSync, chmodSync, type Stats,
+  accessSync, chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
+  realpathSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { readNpy, writeNpy, type NpyArray, type NpyData } from '../npy.js';
 
@@ -27,7 +34,7 @@ export class OutputError extends Error {
   readonly path: string;
   constructor(flag: string, path: string, cause: unknown, committed = false) {
     super(`${flag}: could not write ${path}: ${(cause as Error)?.message ?? String(cause)}; ` +
-      (committed ? 'the other files of this run were written; the next write to this folder completes the commit'
+      (committed ? 'the other files of this run were written; the next write to these paths completes the commit'
         : 'no file was replaced (earlier files are intact)'));
     this.name = 'OutputError';
     this.flag = flag;
@@ -50,28 +57,43 @@ export interface OutputTarget {
 // ---- temporaries and recovery ---------------------------------------------------------------------
 
 const TMP_SUFFIX = '.rfa-tmp';
-const OLD_SUFFIX = '.rfa-old';
 const JOURNAL = /^\.rfa-commit\.(\d+)\.json(\.part)?$/;
-/** this version's temporaries and old folders, and the `.name.<pid>.<ms>.tmp` of earlier versions */
-const STALE = [/^\..+\.(\d+)\.rfa-tmp$/, /^\..+\.(\d+)\.\d+\.tmp$/];
-const STALE_OLD = /^\.(.+)\.(\d+)\.rfa-old$/;
+/** A name longer than this (in bytes) is shortened in its temporary's name. */
+const NAME_KEEP = 150;
 
-/** Paths (files or folders) this process is writing and must remove if it stops. */
+/** Paths this process is writing and must remove if it stops. */
 const active = new Set<string>();
 
-/** The temporary for `real` (same folder, so the rename is atomic); long names are cut to stay under NAME_MAX. */
-export function temporaryFor(real: string, suffix = TMP_SUFFIX): string {
-  const name = suffix === TMP_SUFFIX ? basename(real).slice(0, 180) : basename(real);
-  return join(dirname(real), `.${name}.${process.pid}${suffix}`);
+/** FNV-1a, 32 bits, as 8 hex digits: tells apart two long names that begin alike. */
+function hash8(s: string): string {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(s, 'utf8')) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
 }
 
-/** Remove every temporary this process has open (for SIGINT/SIGTERM handlers); never throws. */
+/** The part of a file name its temporaries carry: the name, or its start and a hash of the whole. */
+function stem(name: string): string {
+  if (Buffer.byteLength(name) <= NAME_KEEP) return name;
+  let cut = '';
+  for (const ch of name) {
+    if (Buffer.byteLength(cut + ch) > 100) break;
+    cut += ch;
+  }
+  return `${cut}~${hash8(name)}`;
+}
+
+/** The temporary of `real` for process `pid` (same folder, so the rename is atomic). */
+export function temporaryFor(real: string, pid = process.pid): string {
+  return join(dirname(real), `.${stem(basename(real))}.${pid}${TMP_SUFFIX}`);
+}
+
+/** Remove every temporary this process has open (for signal handlers); never throws. */
 export function removeTemporaries(): void {
   for (const p of active) {
     try {
-      rmSync(p, { recursive: true, force: true });
+      rmSync(p, { force: true });
     } catch {
-      // best effort: the next write to this folder removes it
+      // best effort: the next write to this path removes it
     }
   }
   active.clear();
@@ -87,85 +109,137 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+
+/** A regular file (not a link, FIFO or device) owned by this user: the only kind recovery reads, renames or removes. */
+function ownFile(p: string): boolean {
+  try {
+    const st = lstatSync(p);
+    return st.isFile() && (uid === null || st.uid === uid);
+  } catch {
+    return false;
+  }
+}
+
 interface Journal { pairs: [string, string][]; journals: string[] }
 
-/** Finish or undo the commit a journal describes (its process is dead). */
-function recoverJournal(path: string): void {
-  let j: Journal;
-  try {
-    j = JSON.parse(readFileSync(path, 'utf8')) as Journal;
-    if (!Array.isArray(j.pairs) || !Array.isArray(j.journals)) throw new Error('not a journal');
-  } catch {
-    rmSync(path, { force: true }); // written atomically, so unreadable means not ours
-    return;
+/** A journal is rfa's only if every pair is a target and its own temporary of that pid, and its journals sit beside them. */
+function validJournal(j: unknown, pid: number): j is Journal {
+  if (typeof j !== 'object' || j === null) return false;
+  const { pairs, journals } = j as Partial<Journal>;
+  if (!Array.isArray(pairs) || !Array.isArray(journals) || pairs.length === 0) return false;
+  const dirs = new Set<string>();
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') return false;
+    if (!isAbsolute(pair[1]) || pair[0] !== temporaryFor(pair[1], pid)) return false;
+    dirs.add(dirname(pair[1]));
   }
+  const expected = [...dirs].map((d) => join(d, `.rfa-commit.${pid}.json`)).sort();
+  return journals.length === expected.length && [...journals].sort().every((p, i) => p === expected[i]);
+}
+
+/** Finish or undo the commit a journal of a dead process describes. */
+function recoverJournal(path: string, pid: number): void {
+  if (!ownFile(path)) return;
+  let j: unknown;
+  try {
+    j = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return; // written atomically: an unreadable journal is not one of ours; leave it alone
+  }
+  if (!validJournal(j, pid)) return;
   // renames start only once every journal exists: then roll forward, else nothing was renamed
-  const committed = j.journals.every((p) => existsSync(p));
+  const committed = j.journals.every(ownFile);
   for (const [tmp, real] of j.pairs) {
-    if (!existsSync(tmp)) continue;
+    if (!ownFile(tmp)) continue;
     if (committed) renameSync(tmp, real);
     else rmSync(tmp, { force: true });
   }
-  for (const p of j.journals) rmSync(p, { force: true });
+  for (const p of j.journals) if (ownFile(p)) rmSync(p, { force: true });
 }
 
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
- * Complete or undo what a killed rfa process left in these folders: commits whose journals are all
- * there are finished, the rest undone; temporaries of dead processes are removed; a report folder
- * moved aside (`.name.<pid>.rfa-old`) is put back when its replacement never arrived.
+ * Complete or undo what a killed rfa process left for these paths: commits whose journals are all
+ * there are finished, the rest undone; its temporaries of these paths (and the `.name.<pid>.<ms>.tmp`
+ * of rfa versions before 0.2) are removed. Only files owned by this user, named as rfa names them,
+ * of processes that are gone, are touched.
  */
-export function recoverOutputs(dirs: Iterable<string>): void {
-  for (const dir of new Set(dirs)) {
+export function recoverOutputs(paths: Iterable<string>): void {
+  const byDir = new Map<string, Set<string>>();
+  for (const p of paths) {
+    const d = dirname(p);
+    if (!byDir.has(d)) byDir.set(d, new Set());
+    byDir.get(d)!.add(basename(p));
+  }
+  for (const [dir, bases] of byDir) {
     let names: string[];
     try {
       names = readdirSync(dir);
     } catch {
       continue;
     }
-    // best effort, entry by entry: what cannot be cleaned now is left for the next write
     const each = (fn: (name: string) => void) => {
       for (const name of names) {
         try {
           fn(name);
         } catch {
-          // e.g. a folder of another user's: not ours to clean
+          // best effort, entry by entry: what cannot be cleaned now is left for the next write
         }
       }
     };
     each((name) => {
       const j = JOURNAL.exec(name);
-      if (j && !pidAlive(Number(j[1]))) {
-        if (j[2]) rmSync(join(dir, name), { force: true });
-        else recoverJournal(join(dir, name));
-      }
+      if (!j || pidAlive(Number(j[1]))) return;
+      if (j[2]) {
+        if (ownFile(join(dir, name))) rmSync(join(dir, name), { force: true });
+      } else recoverJournal(join(dir, name), Number(j[1]));
     });
+    const stale = [...bases].flatMap((b) => [
+      new RegExp(`^\\.${escapeRe(stem(b))}\\.(\\d+)\\.rfa-tmp$`),
+      new RegExp(`^\\.${escapeRe(b)}\\.(\\d+)\\.\\d{13}\\.tmp$`),
+    ]);
     each((name) => {
-      const old = STALE_OLD.exec(name);
-      if (old && !pidAlive(Number(old[2]))) {
-        const target = join(dir, old[1]!);
-        if (existsSync(target)) rmSync(join(dir, name), { recursive: true, force: true });
-        else renameSync(join(dir, name), target);
-        return;
-      }
-      for (const re of STALE) {
+      for (const re of stale) {
         const m = re.exec(name);
-        if (m && !pidAlive(Number(m[1]))) rmSync(join(dir, name), { recursive: true, force: true });
+        if (m && !pidAlive(Number(m[1])) && ownFile(join(dir, name))) rmSync(join(dir, name), { force: true });
       }
     });
   }
 }
 
-// ---- checks ------------------------------------------------------------------------------------
-
-function errnoOf(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException).code;
+/**
+ * In an output folder, what a killed rfa left of any file: its commits finished or undone, its
+ * temporaries removed (owned by this user, rfa's names, processes that are gone).
+ */
+function cleanLeftovers(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const targets = names.flatMap((n) => {
+    const m = /^\.(.+)\.(\d+)\.rfa-tmp$/.exec(n);
+    return m ? [join(dir, m[1]!)] : [];
+  });
+  recoverOutputs([join(dir, OUTPUT_MARKER), ...targets]);
+  // a shortened name's temporary cannot name its file: remove it directly
+  for (const n of readdirSync(dir)) {
+    const m = /^\..+~[0-9a-f]{8}\.(\d+)\.rfa-tmp$/.exec(n);
+    if (m && !pidAlive(Number(m[1])) && ownFile(join(dir, n))) rmSync(join(dir, n), { force: true });
+  }
 }
+
+// ---- checks ------------------------------------------------------------------------------------
 
 function lstatOrNull(p: string): Stats | null {
   try {
     return lstatSync(p);
   } catch (e) {
-    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return null;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw e;
   }
 }
@@ -184,14 +258,18 @@ function checkFolderOf(flag: string, path: string, dir: string): string {
   } catch {
     throw new ConfigError(flag, path, `a path in a folder you can write to (${dir} is not writable)`);
   }
-  return realpathSync(dir);
+  return realpathSync.native(dir);
 }
+
+/** `path` made absolute without collapsing `..` by hand: the system resolves `link/..` as the link's parent. */
+const absolute = (path: string) => (isAbsolute(path) ? path : `${process.cwd()}/${path}`);
 
 /** Check one output path before any work; see the module header for what is allowed. */
 export function checkOutputFile(flag: string, path: unknown): OutputTarget {
   if (typeof path !== 'string' || path.length === 0) throw new ConfigError(flag, path, 'a non-empty path');
   if (path.includes('\0')) throw new ConfigError(flag, path, 'a path without NUL characters');
-  let real = resolve(path);
+  if (path.endsWith('/')) throw new ConfigError(flag, path, 'a file path (it ends with /, which names a folder)');
+  let real = absolute(path);
   for (let hops = 0; ; hops++) {
     let st: Stats | null;
     try {
@@ -202,7 +280,8 @@ export function checkOutputFile(flag: string, path: unknown): OutputTarget {
     if (st === null) break; // a new file
     if (st.isSymbolicLink()) {
       if (hops >= 40) throw new ConfigError(flag, path, 'a path without a symlink loop');
-      real = resolve(dirname(real), readlinkSync(real));
+      const link = readlinkSync(real);
+      real = isAbsolute(link) ? link : `${dirname(real)}/${link}`;
       continue;
     }
     if (st.isDirectory()) throw new ConfigError(flag, path, 'a file path, not a folder');
@@ -219,7 +298,11 @@ export function checkOutputFile(flag: string, path: unknown): OutputTarget {
   return { flag, path, real: join(dir, basename(real)), mode: 'replace' };
 }
 
-/** Check every output of a run before any work, and that no two of them name the same file. */
+/**
+ * Check every output of a run before any work, and that no two of them name the same file (two
+ * write-through targets may: /dev/null twice is harmless). Then recover what a killed run left at
+ * those paths.
+ */
 export function checkOutputFiles(outputs: readonly { flag: string; path: unknown }[]): OutputTarget[] {
   const targets = outputs.map((o) => checkOutputFile(o.flag, o.path));
   const seen = new Map<string, OutputTarget>();
@@ -232,10 +315,12 @@ export function checkOutputFiles(outputs: readonly { flag: string; path: unknown
       // a new file: its path is its identity
     }
     const other = seen.get(key);
-    if (other) throw new ConfigError(t.flag, t.path, `a different file from ${other.flag} (${other.path}): both would write ${t.real}`);
+    if (other && !(other.mode === 'through' && t.mode === 'through')) {
+      throw new ConfigError(t.flag, t.path, `a different file from ${other.flag} (${other.path}): both would write ${t.real}`);
+    }
     seen.set(key, t);
   }
-  recoverOutputs(targets.filter((t) => t.mode === 'replace').map((t) => dirname(t.real)));
+  recoverOutputs(targets.filter((t) => t.mode === 'replace').map((t) => t.real));
   return targets;
 }
 
@@ -244,7 +329,7 @@ export function checkOutputFiles(outputs: readonly { flag: string; path: unknown
 /** Write bytes to a new file and flush them to the disk before returning. */
 function writeDurable(path: string, data: string | Uint8Array): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const fd = openSync(path, 'w');
+  const fd = openSync(path, 'wx');
   try {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
@@ -258,9 +343,9 @@ function writeDurable(path: string, data: string | Uint8Array): void {
  * Write the outputs of one run as one transaction (see the module header): every file to replace is
  * staged in its temporary, then the write-through targets (devices, FIFOs) get their bytes, then the
  * journals, then the renames. A failure before the renames names the flag and path and replaces
- * nothing; targets must come from checkOutputFiles.
+ * nothing. Targets must come from checkOutputFiles.
  */
-export function writeOutputs(items: readonly { target: OutputTarget; data: string | Uint8Array }[]): void {
+export async function writeOutputs(items: readonly { target: OutputTarget; data: string | Uint8Array }[]): Promise<void> {
   const staged: { tmp: string; target: OutputTarget }[] = [];
   let journals: string[] = [];
   let current: OutputTarget | undefined;
@@ -269,6 +354,7 @@ export function writeOutputs(items: readonly { target: OutputTarget; data: strin
       if (target.mode !== 'replace') continue;
       current = target;
       const tmp = temporaryFor(target.real);
+      rmSync(tmp, { force: true }); // this process's own, from an earlier failed write
       active.add(tmp);
       staged.push({ tmp, target });
       writeDurable(tmp, data);
@@ -281,7 +367,7 @@ export function writeOutputs(items: readonly { target: OutputTarget; data: strin
     for (const { target, data } of items) {
       if (target.mode !== 'through') continue;
       current = target;
-      writeFileSync(target.real, data);
+      await writeFile(target.real, data); // off the main thread: a FIFO with no reader does not block signals
     }
     current = undefined;
     if (staged.length > 1) journals = writeJournals(staged);
@@ -313,7 +399,9 @@ function writeJournals(staged: { tmp: string; target: OutputTarget }[]): string[
   const body = JSON.stringify({ pairs: staged.map((s) => [s.tmp, s.target.real]), journals } satisfies Journal);
   for (const j of journals) {
     const part = `${j}.part`;
+    rmSync(part, { force: true });
     active.add(part);
+    active.add(j);
     writeDurable(part, body);
     renameSync(part, j);
     active.delete(part);
@@ -322,18 +410,20 @@ function writeJournals(staged: { tmp: string; target: OutputTarget }[]): string[
 }
 
 /** Write one file atomically (a temporary, then a rename), after the checks of checkOutputFile. */
-export function writeFileAtomic(path: string, data: string | Uint8Array, flag = path): void {
-  writeOutputs([{ target: checkOutputFiles([{ flag, path }])[0]!, data }]);
+export async function writeFileAtomic(path: string, data: string | Uint8Array, flag = path): Promise<void> {
+  await writeOutputs([{ target: checkOutputFiles([{ flag, path }])[0]!, data }]);
 }
 
-export function writeNpyFile(path: string, data: NpyData, shape: readonly number[], flag = path): void {
-  writeFileAtomic(path, writeNpy(data, shape), flag);
+export async function writeNpyFile(path: string, data: NpyData, shape: readonly number[], flag = path): Promise<void> {
+  await writeFileAtomic(path, writeNpy(data, shape), flag);
 }
 
 // ---- output folders (--out) ------------------------------------------------------------------------
 
 /** The marker file an rfa output folder holds: which files rfa wrote there. */
 export const OUTPUT_MARKER = '.rfa-output.json';
+/** Names of files rfa writes in an output folder: plain names, no path. */
+const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 interface Marker { tool: 'rfa'; files: string[] }
 
@@ -349,70 +439,82 @@ export interface OutputFolder {
 }
 
 function readMarker(dir: string): Marker | null {
+  const p = join(dir, OUTPUT_MARKER);
+  if (!ownFile(p)) return null; // a FIFO, a link or another user's file is not a marker
   try {
-    const m = JSON.parse(readFileSync(join(dir, OUTPUT_MARKER), 'utf8')) as Marker;
-    if (m.tool === 'rfa' && Array.isArray(m.files) && m.files.every((f) => typeof f === 'string' && !f.includes('/'))) return m;
+    const m = JSON.parse(readFileSync(p, 'utf8')) as Marker;
+    if (m.tool === 'rfa' && Array.isArray(m.files) && m.files.every((f) => typeof f === 'string' && PLAIN_NAME.test(f))) return m;
   } catch {
-    // no marker, or not ours
+    // not ours
   }
   return null;
 }
 
 /**
- * Check an output folder before any work: it must be new (its parent exists and is writable),
- * empty, or a folder rfa wrote (it holds OUTPUT_MARKER). Anything else is refused, naming it.
+ * Check an output folder before any work: it must be new (its parent exists and is writable, and a
+ * folder can be made there), empty, or a folder rfa wrote (it holds OUTPUT_MARKER). With `replace`
+ * (a report, which replaces rfa's files there), it must hold nothing but rfa's files. Anything else
+ * is refused, naming it.
  */
 export function checkOutputFolder(flag: string, path: unknown, { replace = false }: { replace?: boolean } = {}): OutputFolder {
   if (typeof path !== 'string' || path.length === 0) throw new ConfigError(flag, path, 'a non-empty folder path');
   if (path.includes('\0')) throw new ConfigError(flag, path, 'a path without NUL characters');
-  const abs = resolve(path);
-  const parent = checkFolderOf(flag, path, dirname(abs));
-  recoverOutputs([parent]);
-  const real = join(parent, basename(abs));
+  const abs = absolute(path);
   let st: Stats | null;
   try {
-    st = statSync(real); // follows a symlink to a folder
+    st = statSync(abs); // follows a symlink to a folder
   } catch {
     st = null;
   }
   if (st === null) {
-    if (lstatOrNull(real)) throw new ConfigError(flag, path, 'a folder path (it is a dangling symlink)');
+    if (lstatOrNull(abs)) throw new ConfigError(flag, path, 'a folder path (it is a dangling symlink)');
+    const parent = checkFolderOf(flag, path, dirname(abs));
+    const real = join(parent, basename(abs));
+    try {
+      mkdirSync(real); // prove a folder can be made here (not so in /proc), then leave no trace
+      rmdirSync(real);
+    } catch (e) {
+      throw new ConfigError(flag, path, `a folder rfa can create (${(e as Error).message})`);
+    }
     return { flag, path, real, exists: false, files: [] };
   }
   if (!st.isDirectory()) throw new ConfigError(flag, path, 'a folder for rfa to write into (it is a file; rfa never replaces a file with a folder)');
-  const target = realpathSync(real);
-  const entries = readdirSync(target);
-  if (entries.length === 0) return { flag, path, real: target, exists: true, files: [] };
-  const marker = readMarker(target);
+  const real = realpathSync.native(abs);
+  try {
+    accessSync(real, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new ConfigError(flag, path, 'a folder you can write to');
+  }
+  cleanLeftovers(real);
+  const entries = readdirSync(real);
+  if (entries.length === 0) return { flag, path, real, exists: true, files: [] };
+  const marker = readMarker(real);
   if (!marker) {
     const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, … (${entries.length} entries)` : '');
     throw new ConfigError(flag, path,
       `a new or empty folder, or one rfa wrote before (holding ${OUTPUT_MARKER}): it holds ${shown}, which rfa did not write, so rfa will not write there`);
   }
-  try {
-    accessSync(target, constants.W_OK | constants.X_OK);
-  } catch {
-    throw new ConfigError(flag, path, 'a folder you can write to');
-  }
-  recoverOutputs([target]);
   if (replace) {
-    // the whole folder will be replaced: everything in it must be rfa's own
-    const extra = readdirSync(target).filter((e) => e !== OUTPUT_MARKER && !marker.files.includes(e));
+    const extra = readdirSync(real).filter((e) => e !== OUTPUT_MARKER && !marker.files.includes(e));
     if (extra.length > 0) {
       throw new ConfigError(flag, path,
         `a folder rfa may replace: it holds ${extra.slice(0, 3).join(', ')}, which rfa did not write (move it, or choose another folder)`);
     }
   }
-  return { flag, path, real: target, exists: true, files: marker.files };
+  return { flag, path, real, exists: true, files: marker.files };
 }
 
 /**
- * Add files to an output folder (the experiment commands): the folder is checked again, created if
- * new, and the files and the updated marker are written as one transaction. A file of the same name
- * that rfa did not write is refused.
+ * Write files into an output folder as one transaction with its marker: the folder is checked
+ * again, made if new (its own permissions are kept if not), and a file of the same name that rfa
+ * did not write is refused. Experiments add to what is there; with `replace` (a report) rfa's other
+ * files there are removed once the new ones are in. Returns the paths written.
  */
-export function writeIntoFolder(folderIn: OutputFolder, files: readonly { name: string; data: string | Uint8Array }[]): string[] {
-  const folder = checkOutputFolder(folderIn.flag, folderIn.path);
+export async function writeIntoFolder(
+  folderIn: OutputFolder, files: readonly { name: string; data: string | Uint8Array }[], { replace = false }: { replace?: boolean } = {},
+): Promise<string[]> {
+  for (const f of files) if (!PLAIN_NAME.test(f.name)) throw new ConfigError('file name', f.name, 'a plain file name');
+  const folder = checkOutputFolder(folderIn.flag, folderIn.path, { replace });
   if (!folder.exists) {
     try {
       mkdirSync(folder.real);
@@ -421,51 +523,21 @@ export function writeIntoFolder(folderIn: OutputFolder, files: readonly { name: 
     }
   }
   for (const f of files) {
-    const p = join(folder.real, f.name);
-    if (!folder.files.includes(f.name) && lstatOrNull(p)) {
+    if (!folder.files.includes(f.name) && lstatOrNull(join(folder.real, f.name))) {
       throw new ConfigError(folder.flag, folder.path, `a folder where ${f.name} is rfa's own: that file exists and rfa did not write it`);
     }
   }
-  const names = [...new Set([...folder.files, ...files.map((f) => f.name)])];
-  const marker: Marker = { tool: 'rfa', files: names };
-  const targets = checkOutputFiles([...files.map((f) => ({ flag: folder.flag, path: join(folder.real, f.name) })), { flag: folder.flag, path: join(folder.real, OUTPUT_MARKER) }]);
-  writeOutputs(targets.map((target, i) => ({ target, data: i < files.length ? files[i]!.data : JSON.stringify(marker, null, 1) + '\n' })));
-  return files.map((f) => join(folder.path, f.name));
-}
-
-/**
- * Write a whole folder (the report) and put it in place at once: `fill` writes into a temporary
- * folder beside it and returns the names it wrote; the marker is added; then the folder replaces
- * the target, which must still be new, empty, or an rfa folder holding only files rfa wrote.
- */
-export async function writeFolder(folderIn: OutputFolder, fill: (dir: string) => Promise<string[]>): Promise<string> {
-  const first = checkOutputFolder(folderIn.flag, folderIn.path, { replace: true });
-  const tmp = temporaryFor(first.real);
-  rmSync(tmp, { recursive: true, force: true });
-  active.add(tmp);
-  try {
-    mkdirSync(tmp);
-    const names = await fill(tmp);
-    writeFileSync(join(tmp, OUTPUT_MARKER), JSON.stringify({ tool: 'rfa', files: names } satisfies Marker, null, 1) + '\n');
-    const folder = checkOutputFolder(folderIn.flag, folderIn.path, { replace: true }); // again: it may have changed meanwhile
-    if (folder.exists && folder.files.length > 0) {
-      const old = temporaryFor(folder.real, OLD_SUFFIX);
-      active.add(old);
-      renameSync(folder.real, old); // a kill here is undone by recoverOutputs (the old folder comes back)
-      renameSync(tmp, folder.real);
-      rmSync(old, { recursive: true, force: true });
-      active.delete(old);
-    } else {
-      renameSync(tmp, folder.real); // onto a new path, or over an empty folder
-    }
-    active.delete(tmp);
-    return folder.real;
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    active.delete(tmp);
-    if (e instanceof ConfigError) throw e;
-    throw new OutputError(folderIn.flag, folderIn.path, e);
+  const names = files.map((f) => f.name);
+  // the marker lists the old files too until they are gone, so a kill in between leaves none unaccounted for
+  const all = [...new Set([...folder.files, ...names])];
+  const marker = (list: string[]) => JSON.stringify({ tool: 'rfa', files: list } satisfies Marker, null, 1) + '\n';
+  const targets = checkOutputFiles([...names, OUTPUT_MARKER].map((n) => ({ flag: folder.flag, path: join(folder.real, n) })));
+  await writeOutputs(targets.map((target, i) => ({ target, data: i < files.length ? files[i]!.data : marker(all) })));
+  if (replace && all.length > names.length) {
+    for (const old of folder.files) if (!names.includes(old) && ownFile(join(folder.real, old))) rmSync(join(folder.real, old), { force: true });
+    await writeOutputs(checkOutputFiles([{ flag: folder.flag, path: join(folder.real, OUTPUT_MARKER) }]).map((target) => ({ target, data: marker(names) })));
   }
+  return names.map((n) => join(folder.path, n));
 }
 
 // ---- reading ---------------------------------------------------------------------------------------
@@ -476,18 +548,19 @@ export const MAX_NPY_BYTES = 4 * 2 ** 30 + 2 ** 20;
 export const MAX_JSON_BYTES = 64 * 2 ** 20;
 
 /**
- * Read an input file: a regular file, or a pipe (`--data <(python make.py)`), never more than `limit`
- * bytes. A device such as /dev/zero, which never ends, is refused instead of filling the memory.
+ * Read an input file: a regular file, or a pipe (`--data <(python make.py)`, a FIFO), never more
+ * than `limit` bytes. A device such as /dev/zero, which never ends, is refused instead of filling the
+ * memory. The reads run off the main thread, so a FIFO that nobody writes does not block Ctrl-C.
  */
-export function readInput(path: string, what: string, kind: string, limit: number): Uint8Array {
-  let fd: number;
+export async function readInput(path: string, what: string, kind: string, limit: number): Promise<Uint8Array> {
+  let fh;
   try {
-    fd = openSync(path, 'r');
+    fh = await open(path, 'r');
   } catch (e) {
     throw new ConfigError(what, path, `a readable ${kind} (${(e as Error).message})`);
   }
   try {
-    const st = fstatSync(fd);
+    const st = await fh.stat();
     if (st.isDirectory()) throw new ConfigError(what, path, `a readable ${kind} (it is a folder)`);
     if (st.isCharacterDevice() || st.isBlockDevice()) throw new ConfigError(what, path, `a ${kind} in a regular file or a pipe (it is a device)`);
     if (st.isFile() && st.size > limit) throw new ConfigError(what, path, `a ${kind} of at most ${limit} bytes (it holds ${st.size})`);
@@ -497,9 +570,8 @@ export function readInput(path: string, what: string, kind: string, limit: numbe
       const buf = new Uint8Array(Math.min(1 << 24, limit + 1 - total));
       let got: number;
       try {
-        got = readSync(fd, buf, 0, buf.length, null);
+        ({ bytesRead: got } = await fh.read(buf, 0, buf.length, null));
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue; // a non-blocking pipe with nothing yet
         throw new ConfigError(what, path, `a readable ${kind} (${(e as Error).message})`);
       }
       if (got === 0) break;
@@ -516,19 +588,58 @@ export function readInput(path: string, what: string, kind: string, limit: numbe
     }
     return out;
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
 
-export function readNpyFile(path: string, what: string): NpyArray {
-  return readNpy(readInput(path, what, '.npy file', MAX_NPY_BYTES), `${what} (${path})`);
+export async function readNpyFile(path: string, what: string): Promise<NpyArray> {
+  return readNpy(await readInput(path, what, '.npy file', MAX_NPY_BYTES), `${what} (${path})`);
 }
 
-export function readJsonFile(path: string, what: string): unknown {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(readInput(path, what, 'JSON file', MAX_JSON_BYTES));
+export async function readJsonFile(path: string, what: string): Promise<unknown> {
+  const text = new TextDecoder('utf-8').decode(await readInput(path, what, 'JSON file', MAX_JSON_BYTES));
+  return parseJsonStrict(text, what, path);
+}
+
+/**
+ * JSON.parse, refusing an object with a repeated key (JSON.parse silently keeps the last value, as
+ * NumPy does with .npy headers; both are refused here).
+ */
+export function parseJsonStrict(text: string, what: string, path: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new ConfigError(what, path, `valid JSON (${(e as Error).message})`);
   }
+  const dup = repeatedKey(text);
+  if (dup !== null) throw new ConfigError(what, path, `JSON without a repeated key (${JSON.stringify(dup)} appears twice in one object)`);
+  return value;
+}
+
+/** The first key repeated within one object of a valid JSON text, or null. */
+function repeatedKey(text: string): string | null {
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        const keys = stack[stack.length - 1]!;
+        if (keys.has(key)) return key;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === '[') stack.push(null);
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') expectKey = stack[stack.length - 1] !== null && stack.length > 0;
+  }
+  return null;
 }

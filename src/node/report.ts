@@ -1,14 +1,12 @@
 // Writes experiment outputs: JSON + SVG + Vega-Lite spec per experiment into an rfa output folder,
-// and for `rfa reproduce` a whole folder (every SVG and JSON, index.html and README.md with the table
-// of claims) built under a temporary name and put in place at the end, so an interrupted run never
-// leaves a folder that looks complete. Neither ever removes or replaces what rfa did not write
-// (src/node/files.ts: checkOutputFolder, writeIntoFolder, writeFolder).
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// and for `rfa reproduce` a whole report (every SVG and JSON, index.html and README.md with the table
+// of claims) written as one transaction, so an interrupted run never leaves a report that looks
+// complete. Neither ever removes or replaces what rfa did not write (src/node/files.ts:
+// checkOutputFolder, writeIntoFolder).
 import { toJson } from '../experiments/common.js';
 import type { ReproduceResult } from '../experiments/reproduce.js';
 import { renderSvg, type VlSpec } from '../plot/render.js';
-import { checkOutputFolder, writeFolder, writeIntoFolder, type OutputFolder } from './files.js';
+import { checkOutputFolder, writeIntoFolder, type OutputFolder } from './files.js';
 
 /** The files of one experiment: its data as JSON, its figure as SVG, and the figure's Vega-Lite spec. */
 async function experimentFiles(name: string, result: { spec: VlSpec }): Promise<{ name: string; data: string }[]> {
@@ -124,23 +122,23 @@ ${figs}
 `;
 }
 
-/** Write the whole report folder and put it in place at once (see writeFolder). Returns its path. */
+/**
+ * Write the whole report: every file and the marker in one transaction (the report appears whole or
+ * not at all), replacing rfa's files of an earlier report there. Returns the folder's path.
+ */
 export async function writeReport(dir: string | OutputFolder, r: ReproduceResult): Promise<string> {
   const folder = typeof dir === 'string' ? checkOutputFolder('out', dir, { replace: true }) : dir;
-  return writeFolder(folder, async (tmp) => {
-    const names: string[] = [];
-    const put = (name: string, data: string) => {
-      writeFileSync(join(tmp, name), data);
-      names.push(name);
-    };
-    for (const [name, result] of [['figure1', r.figure1], ['figure2', r.figure2], ['amplification', r.amplification], ['noise-sweep', r.noiseSweep], ['init-sweep', r.initSweep]] as const) {
-      for (const f of await experimentFiles(name, result)) put(f.name, f.data);
-    }
-    const { figure1: _a, figure2: _b, amplification: _c, noiseSweep: _d, initSweep: _e, ...summary } = r;
-    put('reproduce.json', toJson(summary));
-    put('claims.json', toJson(r.claims));
-    put('README.md', reportMarkdown(r));
-    put('index.html', reportHtml(r));
-    return names;
-  });
+  const files: { name: string; data: string }[] = [];
+  for (const [name, result] of [['figure1', r.figure1], ['figure2', r.figure2], ['amplification', r.amplification], ['noise-sweep', r.noiseSweep], ['init-sweep', r.initSweep]] as const) {
+    files.push(...(await experimentFiles(name, result)));
+  }
+  const { figure1: _a, figure2: _b, amplification: _c, noiseSweep: _d, initSweep: _e, ...summary } = r;
+  files.push(
+    { name: 'reproduce.json', data: toJson(summary) },
+    { name: 'claims.json', data: toJson(r.claims) },
+    { name: 'README.md', data: reportMarkdown(r) },
+    { name: 'index.html', data: reportHtml(r) },
+  );
+  await writeIntoFolder(folder, files, { replace: true });
+  return folder.real;
 }

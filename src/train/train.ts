@@ -4,10 +4,10 @@
 // inside WASM (gd_steps), with no JS per step, up to the next evaluation step.
 import { checkRange, isPlainObject, RANGES, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
 import { AbortError, ConfigError, NonFiniteLossError, NonFiniteWeightsError } from '../errors.js';
-import { checkDataset, sampleMeans, sampleProblem, type XorDataset, type XorMeans, type XorProblem } from '../data.js';
-import { frobeniusNorm, initWeights, secondLayer } from '../model.js';
+import { checkDataset, sampleMeans, sampleProblemSteps, type XorDataset, type XorMeans, type XorProblem } from '../data.js';
+import { frobeniusNorm, initWeightsSteps, secondLayer } from '../model.js';
 import { logisticLossRef } from '../reference.js';
-import { compileKernels, compileKernelsSync, simdSupported, simdSupportedSync } from '../wasm/loader.js';
+import { compileKernels, compileKernelsSync, simdSupportedSync } from '../wasm/loader.js';
 import { checkWasmFits, STEP_BUFFER } from '../wasm/layout.js';
 import { BACKENDS, type Backend, type Engine, type EngineInit } from './engine.js';
 import { JsEngine } from './js_engine.js';
@@ -152,6 +152,32 @@ function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data'
   return resolveConfig(input, sizes);
 }
 
+/**
+ * The options as they are when train is called, checked: later changes by the caller (or a getter
+ * that answers differently the second time) cannot alter a run that has started.
+ */
+function snapshot(opts: unknown): TrainOptions {
+  if (opts === undefined) return {};
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new ConfigError('options', opts, 'an object of train options');
+  const o = { ...(opts as TrainOptions) };
+  for (const k of ['onProgress', 'instrument'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'function') throw new ConfigError(k, o[k], 'a function');
+  }
+  if (o.signal !== undefined) {
+    const isSignal = typeof AbortSignal === 'function' ? o.signal instanceof AbortSignal : typeof (o.signal as { aborted?: unknown }).aborted === 'boolean';
+    if (!isSignal) throw new ConfigError('signal', o.signal, 'an AbortSignal');
+  }
+  if (o.evalAt !== undefined && Array.isArray(o.evalAt)) o.evalAt = [...(o.evalAt as number[])];
+  if (o.data !== undefined) {
+    if (!isPlainObject(o.data)) throw new ConfigError('data', o.data, 'an object { train, test?, means? }');
+    const { train, test, means } = o.data;
+    const copy = (ds: XorDataset | null | undefined) =>
+      ds === null || ds === undefined || typeof ds !== 'object' ? ds : { n: ds.n, d: ds.d, x: ds.x, y: ds.y, cleanY: ds.cleanY, cluster: ds.cluster, flipped: ds.flipped };
+    o.data = { train: copy(train) as XorDataset, test: copy(test), ...(means === undefined ? {} : { means: { ...means } }) };
+  }
+  return o;
+}
+
 /** Everything checked before any work: config, backend, memory, schedule, options, data, init. */
 function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boolean) {
   if (opts.signal?.aborted) throw new AbortError(0);
@@ -175,6 +201,13 @@ function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boole
     const init = opts.init;
     if (init === null || typeof init !== 'object' || typeof init.length !== 'number') throw new ConfigError('init', init, `an array of m·d = ${m}·${d} weights`);
     if (init.length !== m * d) throw new ConfigError('init', `length ${init.length}`, `m·d = ${m}·${d} = ${m * d} weights`);
+    if (!ArrayBuffer.isView(init)) {
+      for (let i = 0; i < init.length; i++) {
+        if (typeof init[i] !== 'number') throw new ConfigError(`init[${Math.floor(i / d)}][${i % d}]`, init[i], 'a number');
+      }
+    } else if (init instanceof BigInt64Array || init instanceof BigUint64Array) {
+      throw new ConfigError('init', init, 'an array of numbers (not BigInt)');
+    }
     w0 = Float32Array.from(init);
     for (let i = 0; i < w0.length; i++) {
       if (!Number.isFinite(w0[i]!)) throw new ConfigError(`init[${Math.floor(i / d)}][${i % d}]`, init[i], 'a finite number (within the float32 range)');
@@ -184,8 +217,8 @@ function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boole
 }
 type Plan = ReturnType<typeof plan>;
 
-/** Sample (or take) the data and W(0), and build the engine. */
-function build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined) {
+/** Sample (or take) the data and W(0), and build the engine; yields while sampling, so it can be cancelled. */
+function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined): Generator<Yield, { problem: XorProblem; w0: Float32Array; a: Float32Array; engine: Engine }, void> {
   const { config } = p;
   const { d } = config.data;
   const m = config.model.m;
@@ -194,9 +227,9 @@ function build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefin
     const means = opts.data.means ?? sampleMeans(config);
     problem = { mu1: means.mu1, mu2: means.mu2, muNorm: means.muNorm, train: opts.data.train, test: opts.data.test ?? emptySet(d) };
   } else {
-    problem = sampleProblem(config);
+    problem = yield* yieldingZero(sampleProblemSteps(config));
   }
-  const w0 = p.w0 ?? initWeights(m, d, config.model.omegaInit, config.seed);
+  const w0 = p.w0 ?? (yield* yieldingZero(initWeightsSteps(m, d, config.model.omegaInit, config.seed)));
   const a = secondLayer(m);
   const init: EngineInit = {
     train: problem.train,
@@ -208,6 +241,15 @@ function build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefin
   };
   const engine: Engine = p.backend === 'js' ? new JsEngine(init) : new WasmEngine(module ?? compileKernelsSync(p.backend), p.backend, init);
   return { problem, w0, a, engine };
+}
+
+/** A sampling generator's pauses, reported as step 0 (no step has run yet). */
+function* yieldingZero<T>(g: Generator<void, T, void>): Generator<Yield, T, void> {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    yield 0;
+  }
 }
 
 function emptySet(d: number): XorDataset {
@@ -262,8 +304,9 @@ function* outputsInPieces(engine: Engine, which: 'train' | 'test', total: number
   return out;
 }
 
-function* run(p: Plan, problem: XorProblem, engine: Engine, w0: Float32Array, a: Float32Array, opts: TrainOptions): Generator<Yield, TrainResult, void> {
+function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined): Generator<Yield, TrainResult, void> {
   const start = performance.now();
+  const { problem, w0, a, engine } = yield* build(p, opts, module);
   const { config, evalSteps, keep, keepAcc, chunkMs } = p;
   const T = config.train.steps;
   const { n, d } = config.data;
@@ -388,19 +431,23 @@ function* run(p: Plan, problem: XorProblem, engine: Engine, w0: Float32Array, a:
   };
 }
 
-/** Train synchronously (Node, or any host where the kernels can be compiled synchronously). */
-export function trainSync(input: RfaConfigInput | RfaConfig, opts: TrainOptions = {}): TrainResult {
-  const p = plan(input, opts, simdSupportedSync());
-  const { problem, w0, a, engine } = build(p, opts, opts.wasmModule);
-  const gen = run(p, problem, engine, w0, a, opts);
+/** Run a training generator to its end, honouring the signal at each of its pauses. */
+function drive(gen: Generator<Yield, TrainResult, void>, signal: AbortSignal | undefined): TrainResult {
   for (;;) {
     const r = gen.next();
     if (r.done) return r.value;
-    if (opts.signal?.aborted) {
+    if (signal?.aborted) {
       gen.return(undefined as never);
       throw new AbortError(r.value);
     }
   }
+}
+
+/** Train synchronously (Node, or any host where the kernels can be compiled synchronously). */
+export function trainSync(input: RfaConfigInput | RfaConfig, opts?: TrainOptions): TrainResult {
+  const o = snapshot(opts);
+  const p = plan(input, o, simdSupportedSync());
+  return drive(run(p, o, o.wasmModule), o.signal);
 }
 
 /** Yield to the event loop: setImmediate in Node (setTimeout(0) is clamped to ≥ 1 ms), else a MessageChannel task. */
@@ -418,18 +465,21 @@ const nextTask: () => Promise<void> =
         })
       : () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Train asynchronously: yields to the event loop between pieces of work; cancel with opts.signal. */
-export async function train(input: RfaConfigInput | RfaConfig, opts: TrainOptions = {}): Promise<TrainResult> {
-  const p = plan(input, opts, await simdSupported());
-  const module = p.backend === 'js' ? undefined : opts.wasmModule ?? (await compileKernels(p.backend));
-  if (opts.signal?.aborted) throw new AbortError(0);
-  const { problem, w0, a, engine } = build(p, opts, module);
-  const gen = run(p, problem, engine, w0, a, opts);
+/**
+ * Train asynchronously: yields to the event loop between pieces of work (sampling included); cancel
+ * with opts.signal. The config and options are read and checked when train is called.
+ */
+export async function train(input: RfaConfigInput | RfaConfig, opts?: TrainOptions): Promise<TrainResult> {
+  const o = snapshot(opts);
+  const p = plan(input, o, simdSupportedSync());
+  const module = p.backend === 'js' ? undefined : o.wasmModule ?? (await compileKernels(p.backend));
+  if (o.signal?.aborted) throw new AbortError(0);
+  const gen = run(p, o, module);
   for (;;) {
     const r = gen.next();
     if (r.done) return r.value;
     await nextTask();
-    if (opts.signal?.aborted) {
+    if (o.signal?.aborted) {
       gen.return(undefined as never);
       throw new AbortError(r.value);
     }
