@@ -72,6 +72,9 @@ export interface RfaConfigInput {
   train?: Partial<TrainConfig>;
 }
 
+/** The noise rate of the default noise, and of a noise mode whose eta a command line leaves out. */
+export const DEFAULT_ETA = 0.15;
+
 export const DEFAULTS = {
   seed: 0,
   n: 200,
@@ -80,7 +83,7 @@ export const DEFAULTS = {
   muNorm: 1,
   mu: 'canonical' as const,
   law: 'gaussian' as const,
-  noise: { mode: 'exact', eta: 0.15 } as NoiseSpec,
+  noise: { mode: 'exact', eta: DEFAULT_ETA } as NoiseSpec,
   m: 400,
   dphi0: 0,
   alpha: 0.1,

@@ -193,7 +193,8 @@ export function datasetFromArrays(x: ArrayLike<number>, y: ArrayLike<number>, n:
   }
   if (x.length !== n * d) throw new ConfigError(`${field}.x`, `length ${x.length}`, `n·d = ${n}·${d} = ${n * d} values`);
   if (y.length !== n) throw new ConfigError(`${field}.y`, `length ${y.length}`, `n = ${n} labels`);
-  const ds: XorDataset = { n, d, x: Float32Array.from(x), y: Int8Array.from(y), cleanY: null, cluster: null, flipped: null };
+  // a Float32Array is used as it is (no second copy of what may be gigabytes); other arrays are converted
+  const ds: XorDataset = { n, d, x: x instanceof Float32Array ? x : Float32Array.from(x), y: Int8Array.from(y), cleanY: null, cluster: null, flipped: null };
   // labels: checked on the caller's values, before Int8Array wraps 257 to 1
   for (let i = 0; i < n; i++) {
     if (y[i] !== 1 && y[i] !== -1) throw new ConfigError(`${field}.y[${i}]`, y[i], '+1 or −1');

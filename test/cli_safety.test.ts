@@ -264,6 +264,7 @@ describe('--data means the user’s data', () => {
     refusedUpFront(['train', '--init', join(dir, 'W0.npy'), '--d', '30'], /--init must be equal to data.d \(30\), or left out, got 37/);
     refusedUpFront(['train', ...data, '--eta', '0.2'], /--eta must be left out with --data/);
     refusedUpFront(['train', ...data, '--n-test', '100'], /--n-test must be left out with --data/);
+    refusedUpFront(['train', '--init', join(dir, 'W0.npy'), '--omega-init', '0.1'], /--omega-init must be left out with --init/);
     refusedUpFront(['train', '--test-data', join(dir, 'Xt.npy'), '--test-labels', join(dir, 'yt.npy')], /--test-data must be given with --data and --labels/);
     refusedUpFront(['train', '--data', join(dir, 'X.npy'), '--labels', join(dir, 'yt.npy')], /--labels must be one label per row of --data \(60\), got "80 labels"/);
   });

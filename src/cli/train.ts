@@ -3,7 +3,7 @@
 // at the end. Everything is checked before training starts: the config, every input file, and every
 // output path.
 import { Option, type Command } from 'commander';
-import { isPlainObject, noiseRate, RANGES, type NoiseSpec, type RfaConfigInput } from '../config.js';
+import { DEFAULT_ETA, isPlainObject, noiseRate, RANGES, type RfaConfigInput } from '../config.js';
 import { datasetFromArrays, type XorDataset } from '../data.js';
 import { ConfigError } from '../errors.js';
 import { npyToFloat32, npyToLabels, writeNpy } from '../npy.js';
@@ -29,7 +29,7 @@ const SAMPLING_FLAGS = [['nTest', '--n-test'], ['sigma', '--sigma'], ['muNorm', 
   ['noise', '--noise'], ['eta', '--eta'], ['rates', '--rates'], ['strategy', '--strategy'], ['cluster', '--cluster']] as const;
 
 /** The noise spec the flags ask for, on top of the config file's; a noise flag that does not apply is refused. */
-function noiseFromFlags(f: TrainFlags, prev: Record<string, unknown>): NoiseSpec | undefined {
+function noiseFromFlags(f: TrainFlags, prev: Record<string, unknown>): Record<string, unknown> | undefined {
   if (f.noise === undefined && f.eta === undefined && f.rates === undefined && f.strategy === undefined && f.cluster === undefined) return undefined;
   const mode = f.noise ?? (typeof prev.mode === 'string' ? prev.mode : 'exact');
   const same = mode === prev.mode; // the file's other noise fields belong to its mode only
@@ -41,14 +41,18 @@ function noiseFromFlags(f: TrainFlags, prev: Record<string, unknown>): NoiseSpec
   if (f.strategy !== undefined && mode !== 'adversarial') throw new ConfigError('--strategy', f.strategy, `given only with --noise adversarial (${was})`);
   const spec: Record<string, unknown> = { mode };
   if (mode === 'per-cluster') spec.rates = f.rates ?? (same ? prev.rates : undefined);
-  else if (mode !== 'none') spec.eta = f.eta ?? (same && prev.eta !== undefined ? prev.eta : 0.15);
-  const strategy = mode === 'adversarial' ? f.strategy ?? (same && prev.strategy !== undefined ? prev.strategy : 'closest') : undefined;
-  if (strategy !== undefined) spec.strategy = strategy;
+  else if (mode !== 'none') spec.eta = f.eta ?? (same && prev.eta !== undefined ? prev.eta : DEFAULT_ETA);
+  // strategy and cluster left out take resolveConfig's defaults ("closest"; cluster 0)
+  const strategy = mode === 'adversarial' ? f.strategy ?? (same ? prev.strategy : undefined) ?? 'closest' : undefined;
+  if (mode === 'adversarial' && (f.strategy !== undefined || (same && prev.strategy !== undefined))) spec.strategy = strategy;
   if (f.cluster !== undefined && strategy !== 'one-cluster') {
     throw new ConfigError('--cluster', f.cluster, `given only with --noise adversarial --strategy one-cluster (${mode === 'adversarial' ? `the strategy is "${String(strategy)}"` : was})`);
   }
-  if (strategy === 'one-cluster') spec.cluster = f.cluster ?? (same && prev.cluster !== undefined ? prev.cluster : 0);
-  return spec as unknown as NoiseSpec;
+  if (strategy === 'one-cluster') {
+    const cluster = f.cluster ?? (same ? prev.cluster : undefined);
+    if (cluster !== undefined) spec.cluster = cluster;
+  }
+  return spec;
 }
 
 /** Merge a --config object and the flags (flags win) into a config input; the object is not changed. */
@@ -115,8 +119,8 @@ async function inputsFromFiles(f: TrainFlags, input: RfaConfigInput, opts: Train
       agree('--test-data', test.d, trainSet.d, 'the columns of --data');
     }
     opts.data = { train: trainSet, test };
-    // n and d of a --config file are checked against the data by train(); its sampling fields
-    // describe data that is not drawn: refused, as the flags are
+    // a --config file's n and d are checked against the data by train(); its sampling fields describe
+    // data that is not drawn: refused, as the flags are
     for (const k of ['nTest', 'sigma', 'muNorm', 'mu', 'law', 'noise']) {
       if (cfg.data[k] !== undefined) throw new ConfigError(`--config: data.${k}`, cfg.data[k], 'left out with --data: it shapes sampled data, and --data gives the data itself');
     }
@@ -124,6 +128,8 @@ async function inputsFromFiles(f: TrainFlags, input: RfaConfigInput, opts: Train
     throw new ConfigError(f.testData !== undefined ? '--test-data' : '--test-labels', f.testData ?? f.testLabels, 'given with --data and --labels (sampled runs draw their own test set)');
   }
   if (f.init !== undefined) {
+    if (f.omegaInit !== undefined) throw new ConfigError('--omega-init', f.omegaInit, 'left out with --init (W(0) is given, not drawn)');
+    if (cfg.model.omegaInit !== undefined) throw new ConfigError('--config: model.omegaInit', cfg.model.omegaInit, 'left out with --init (W(0) is given, not drawn)');
     const wa = await readNpyFile(f.init, '--init');
     const w = npyToFloat32(wa, '--init', 2);
     const [m, d] = wa.shape as [number, number];

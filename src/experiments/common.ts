@@ -26,6 +26,9 @@ export function toJson(value: unknown): string {
   );
 }
 
+/** The files an experiment is written as: its data, its figure, and the figure's Vega-Lite spec. */
+export const experimentFileNames = (name: string): [string, string, string] => [`${name}.json`, `${name}.svg`, `${name}.vl.json`];
+
 export function checkAborted(signal?: AbortSignal, done = 0): void {
   if (signal?.aborted) throw new AbortError(done, 'the experiment');
 }

@@ -20,7 +20,7 @@
 //   on SIGINT, SIGTERM and SIGHUP). Writes that may block (a FIFO with no reader) and reads of
 //   inputs run off the main thread, so a signal is always handled at once.
 import {
-  accessSync, chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
+  accessSync, chmodSync, closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
   realpathSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats,
 } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
@@ -52,6 +52,8 @@ export interface OutputTarget {
   real: string;
   /** 'replace': a regular or new file, replaced atomically; 'through': a device or FIFO, written in place */
   mode: 'replace' | 'through';
+  /** for /dev/stdout, /dev/fd/N and the like: the open file descriptor the bytes are written to */
+  fd?: number;
 }
 
 // ---- temporaries and recovery ---------------------------------------------------------------------
@@ -138,8 +140,8 @@ function validJournal(j: unknown, pid: number): j is Journal {
   return journals.length === expected.length && [...journals].sort().every((p, i) => p === expected[i]);
 }
 
-/** Finish or undo the commit a journal of a dead process describes. */
-function recoverJournal(path: string, pid: number): void {
+/** Finish or undo the commit a journal of a dead process describes, if it concerns one of `targets`. */
+function recoverJournal(path: string, pid: number, targets: Set<string>): void {
   if (!ownFile(path)) return;
   let j: unknown;
   try {
@@ -147,7 +149,7 @@ function recoverJournal(path: string, pid: number): void {
   } catch {
     return; // written atomically: an unreadable journal is not one of ours; leave it alone
   }
-  if (!validJournal(j, pid)) return;
+  if (!validJournal(j, pid) || !j.pairs.some(([, real]) => targets.has(real))) return;
   // renames start only once every journal exists: then roll forward, else nothing was renamed
   const committed = j.journals.every(ownFile);
   for (const [tmp, real] of j.pairs) {
@@ -161,14 +163,16 @@ function recoverJournal(path: string, pid: number): void {
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Complete or undo what a killed rfa process left for these paths: commits whose journals are all
- * there are finished, the rest undone; its temporaries of these paths (and the `.name.<pid>.<ms>.tmp`
+ * Complete or undo what a killed rfa process left for these paths: commits that wrote one of them
+ * are finished when all their journals are there, else undone; its temporaries of these paths (and the `.name.<pid>.<ms>.tmp`
  * of rfa versions before 0.2) are removed. Only files owned by this user, named as rfa names them,
  * of processes that are gone, are touched.
  */
 export function recoverOutputs(paths: Iterable<string>): void {
   const byDir = new Map<string, Set<string>>();
+  const targets = new Set<string>();
   for (const p of paths) {
+    targets.add(p);
     const d = dirname(p);
     if (!byDir.has(d)) byDir.set(d, new Set());
     byDir.get(d)!.add(basename(p));
@@ -194,7 +198,7 @@ export function recoverOutputs(paths: Iterable<string>): void {
       if (!j || pidAlive(Number(j[1]))) return;
       if (j[2]) {
         if (ownFile(join(dir, name))) rmSync(join(dir, name), { force: true });
-      } else recoverJournal(join(dir, name), Number(j[1]));
+      } else recoverJournal(join(dir, name), Number(j[1]), targets);
     });
     const stale = [...bases].flatMap((b) => [
       new RegExp(`^\\.${escapeRe(stem(b))}\\.(\\d+)\\.rfa-tmp$`),
@@ -209,27 +213,24 @@ export function recoverOutputs(paths: Iterable<string>): void {
   }
 }
 
-/**
- * In an output folder, what a killed rfa left of any file: its commits finished or undone, its
- * temporaries removed (owned by this user, rfa's names, processes that are gone).
- */
-function cleanLeftovers(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  const targets = names.flatMap((n) => {
+/** In an output folder, rfa's temporaries (and journals) of processes that are gone, owned by this user. */
+function leftovers(dir: string, names: string[]): string[] {
+  return names.filter((n) => {
+    const m = /^\..+\.(\d+)\.rfa-tmp$/.exec(n) ?? JOURNAL.exec(n);
+    return m !== null && !pidAlive(Number(m[1])) && ownFile(join(dir, n));
+  });
+}
+
+/** Finish or undo what a killed rfa left in an accepted output folder, and remove its other leftovers. */
+function cleanLeftovers(dir: string, names: string[]): void {
+  const found = leftovers(dir, names);
+  if (found.length === 0) return;
+  const tmpTargets = found.flatMap((n) => {
     const m = /^\.(.+)\.(\d+)\.rfa-tmp$/.exec(n);
     return m ? [join(dir, m[1]!)] : [];
   });
-  recoverOutputs([join(dir, OUTPUT_MARKER), ...targets]);
-  // a shortened name's temporary cannot name its file: remove it directly
-  for (const n of readdirSync(dir)) {
-    const m = /^\..+~[0-9a-f]{8}\.(\d+)\.rfa-tmp$/.exec(n);
-    if (m && !pidAlive(Number(m[1])) && ownFile(join(dir, n))) rmSync(join(dir, n), { force: true });
-  }
+  recoverOutputs([join(dir, OUTPUT_MARKER), ...names.map((n) => join(dir, n)), ...tmpTargets]);
+  for (const n of leftovers(dir, readdirSync(dir))) rmSync(join(dir, n), { force: true }); // shortened names, orphan journals
 }
 
 // ---- checks ------------------------------------------------------------------------------------
@@ -264,36 +265,65 @@ function checkFolderOf(flag: string, path: string, dir: string): string {
 /** `path` made absolute without collapsing `..` by hand: the system resolves `link/..` as the link's parent. */
 const absolute = (path: string) => (isAbsolute(path) ? path : `${process.cwd()}/${path}`);
 
+/** A path that names an open file of a process (/dev/stdout, /dev/fd/3, /proc/self/fd/1): always written through. */
+const FD_PATH = /^\/(dev\/(fd\/|stdout$|stderr$)|proc\/)/;
+
+/** This process's file descriptor a path names (/dev/stdout is 1, /dev/fd/3 is 3), or null. */
+function fdOf(path: string): number | null {
+  if (path === '/dev/stdout') return 1;
+  if (path === '/dev/stderr') return 2;
+  const m = /^\/(?:dev\/fd|proc\/(?:self|\d+)\/fd)\/(\d+)$/.exec(path);
+  if (!m || (path.startsWith('/proc/') && !path.startsWith('/proc/self/') && !path.startsWith(`/proc/${process.pid}/`))) return null;
+  return Number(m[1]);
+}
+
 /** Check one output path before any work; see the module header for what is allowed. */
 export function checkOutputFile(flag: string, path: unknown): OutputTarget {
   if (typeof path !== 'string' || path.length === 0) throw new ConfigError(flag, path, 'a non-empty path');
   if (path.includes('\0')) throw new ConfigError(flag, path, 'a path without NUL characters');
   if (path.endsWith('/')) throw new ConfigError(flag, path, 'a file path (it ends with /, which names a folder)');
-  let real = absolute(path);
-  for (let hops = 0; ; hops++) {
-    let st: Stats | null;
+  const given = absolute(path);
+  const fd = fdOf(given);
+  if (fd !== null) {
+    // an open descriptor (stdout may be a pipe, a socket or a file): written to as it is, never reopened
     try {
-      st = lstatOrNull(real);
-    } catch (e) {
-      throw new ConfigError(flag, path, `a path rfa can write (${(e as Error).message})`);
+      fstatSync(fd);
+    } catch {
+      throw new ConfigError(flag, path, `an open file descriptor (${fd} is not open)`);
     }
-    if (st === null) break; // a new file
-    if (st.isSymbolicLink()) {
-      if (hops >= 40) throw new ConfigError(flag, path, 'a path without a symlink loop');
-      const link = readlinkSync(real);
-      real = isAbsolute(link) ? link : `${dirname(real)}/${link}`;
-      continue;
-    }
+    return { flag, path, real: given, mode: 'through', fd };
+  }
+  let st: Stats | null = null;
+  try {
+    st = statSync(given); // follows every link, the kernel's /proc/self/fd ones included
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new ConfigError(flag, path, `a path rfa can write (${(e as Error).message})`);
+  }
+  if (st) {
     if (st.isDirectory()) throw new ConfigError(flag, path, 'a file path, not a folder');
     if (st.isSocket()) throw new ConfigError(flag, path, 'a regular file, a device or a FIFO (it is a socket)');
     try {
-      accessSync(real, constants.W_OK);
+      accessSync(given, constants.W_OK);
     } catch {
-      throw new ConfigError(flag, path, `a file you can write to (${real} is read-only)`);
+      throw new ConfigError(flag, path, `a file you can write to (${path} is read-only)`);
     }
-    if (!st.isFile()) return { flag, path, real, mode: 'through' };
-    break;
+    // a device, a FIFO, or a file some process holds open (`> out.txt` behind /dev/stdout): written in place
+    if (!st.isFile() || FD_PATH.test(given)) return { flag, path, real: given, mode: 'through' };
+    const real = realpathSync.native(given);
+    checkFolderOf(flag, path, dirname(real));
+    return { flag, path, real, mode: 'replace' };
   }
+  // a new file, maybe named by a dangling symlink: follow the links to the name to create
+  let real = given;
+  for (let hops = 0; ; hops++) {
+    const l = lstatOrNull(real);
+    if (!l?.isSymbolicLink()) break;
+    if (hops >= 40) throw new ConfigError(flag, path, 'a path without a symlink loop');
+    const link = readlinkSync(real);
+    real = isAbsolute(link) ? link : `${dirname(real)}/${link}`;
+  }
+  if (FD_PATH.test(real)) throw new ConfigError(flag, path, 'a file path (it names a closed file descriptor)');
   const dir = checkFolderOf(flag, path, dirname(real));
   return { flag, path, real: join(dir, basename(real)), mode: 'replace' };
 }
@@ -367,7 +397,8 @@ export async function writeOutputs(items: readonly { target: OutputTarget; data:
     for (const { target, data } of items) {
       if (target.mode !== 'through') continue;
       current = target;
-      await writeFile(target.real, data); // off the main thread: a FIFO with no reader does not block signals
+      if (target.fd !== undefined) await writeToFd(target.fd, data);
+      else await writeFile(target.real, data); // off the main thread: a FIFO with no reader does not block signals
     }
     current = undefined;
     if (staged.length > 1) journals = writeJournals(staged);
@@ -380,16 +411,54 @@ export async function writeOutputs(items: readonly { target: OutputTarget; data:
     const t = current ?? staged[0]?.target ?? items[0]!.target;
     throw new OutputError(t.flag, t.path, e);
   }
-  // the commit point: from here on the new files win, even if this process dies
+  // the commit point: from here on the new files win, even if this process dies or a rename fails
+  // (the journals and temporaries then stay for recovery, so no cleanup of this process may remove them)
+  for (const s of staged) active.delete(s.tmp);
+  for (const j of journals) active.delete(j);
   for (const s of staged) {
     try {
       renameSync(s.tmp, s.target.real);
     } catch (e) {
       throw new OutputError(s.target.flag, s.target.path, e, true);
     }
-    active.delete(s.tmp);
   }
+  syncFolders(staged.map((s) => dirname(s.target.real)));
   for (const j of journals) rmSync(j, { force: true });
+}
+
+/** Flush the folders' entries (the renames) to the disk, so the commit also survives a power loss. */
+function syncFolders(dirs: string[]): void {
+  for (const d of new Set(dirs)) {
+    try {
+      const fd = openSync(d, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // some file systems cannot fsync a folder; the renames are still atomic
+    }
+  }
+}
+
+/** Write to an open descriptor: stdout and stderr through their streams (so the order with other output holds). */
+async function writeToFd(fd: number, data: string | Uint8Array): Promise<void> {
+  const stream = fd === 1 ? process.stdout : fd === 2 ? process.stderr : null;
+  if (stream) {
+    await new Promise<void>((resolve, reject) => stream.write(data, (e) => (e ? reject(e) : resolve())));
+    return;
+  }
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      await new Promise((r) => setTimeout(r, 5)); // a non-blocking pipe that is full: wait for its reader
+    }
+  }
 }
 
 /** One journal per folder involved, each listing every rename and every journal; written atomically. */
@@ -456,7 +525,9 @@ function readMarker(dir: string): Marker | null {
  * (a report, which replaces rfa's files there), it must hold nothing but rfa's files. Anything else
  * is refused, naming it.
  */
-export function checkOutputFolder(flag: string, path: unknown, { replace = false }: { replace?: boolean } = {}): OutputFolder {
+export function checkOutputFolder(
+  flag: string, path: unknown, { replace = false, names = [] }: { replace?: boolean; names?: readonly string[] } = {},
+): OutputFolder {
   if (typeof path !== 'string' || path.length === 0) throw new ConfigError(flag, path, 'a non-empty folder path');
   if (path.includes('\0')) throw new ConfigError(flag, path, 'a path without NUL characters');
   const abs = absolute(path);
@@ -485,22 +556,27 @@ export function checkOutputFolder(flag: string, path: unknown, { replace = false
   } catch {
     throw new ConfigError(flag, path, 'a folder you can write to');
   }
-  cleanLeftovers(real);
-  const entries = readdirSync(real);
-  if (entries.length === 0) return { flag, path, real, exists: true, files: [] };
+  const all = readdirSync(real);
+  const gone = new Set(leftovers(real, all));
+  const entries = all.filter((e) => !gone.has(e));
+  if (entries.length === 0) {
+    cleanLeftovers(real, all);
+    return { flag, path, real, exists: true, files: [] };
+  }
   const marker = readMarker(real);
   if (!marker) {
     const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, … (${entries.length} entries)` : '');
     throw new ConfigError(flag, path,
       `a new or empty folder, or one rfa wrote before (holding ${OUTPUT_MARKER}): it holds ${shown}, which rfa did not write, so rfa will not write there`);
   }
-  if (replace) {
-    const extra = readdirSync(real).filter((e) => e !== OUTPUT_MARKER && !marker.files.includes(e));
-    if (extra.length > 0) {
-      throw new ConfigError(flag, path,
-        `a folder rfa may replace: it holds ${extra.slice(0, 3).join(', ')}, which rfa did not write (move it, or choose another folder)`);
-    }
+  const foreign = entries.filter((e) => e !== OUTPUT_MARKER && !marker.files.includes(e));
+  if (replace && foreign.length > 0) {
+    throw new ConfigError(flag, path,
+      `a folder rfa may replace: it holds ${foreign.slice(0, 3).join(', ')}, which rfa did not write (move it, or choose another folder)`);
   }
+  const clash = names.filter((n) => foreign.includes(n));
+  if (clash.length > 0) throw new ConfigError(flag, path, `a folder where ${clash[0]} is rfa's own: that file exists and rfa did not write it`);
+  cleanLeftovers(real, all);
   return { flag, path, real, exists: true, files: marker.files };
 }
 
@@ -514,17 +590,12 @@ export async function writeIntoFolder(
   folderIn: OutputFolder, files: readonly { name: string; data: string | Uint8Array }[], { replace = false }: { replace?: boolean } = {},
 ): Promise<string[]> {
   for (const f of files) if (!PLAIN_NAME.test(f.name)) throw new ConfigError('file name', f.name, 'a plain file name');
-  const folder = checkOutputFolder(folderIn.flag, folderIn.path, { replace });
+  const folder = checkOutputFolder(folderIn.flag, folderIn.path, { replace, names: files.map((f) => f.name) });
   if (!folder.exists) {
     try {
       mkdirSync(folder.real);
     } catch (e) {
       throw new OutputError(folder.flag, folder.path, e);
-    }
-  }
-  for (const f of files) {
-    if (!folder.files.includes(f.name) && lstatOrNull(join(folder.real, f.name))) {
-      throw new ConfigError(folder.flag, folder.path, `a folder where ${f.name} is rfa's own: that file exists and rfa did not write it`);
     }
   }
   const names = files.map((f) => f.name);

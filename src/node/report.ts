@@ -3,7 +3,7 @@
 // of claims) written as one transaction, so an interrupted run never leaves a report that looks
 // complete. Neither ever removes or replaces what rfa did not write (src/node/files.ts:
 // checkOutputFolder, writeIntoFolder).
-import { toJson } from '../experiments/common.js';
+import { experimentFileNames, toJson } from '../experiments/common.js';
 import type { ReproduceResult } from '../experiments/reproduce.js';
 import { renderSvg, type VlSpec } from '../plot/render.js';
 import { checkOutputFolder, writeIntoFolder, type OutputFolder } from './files.js';
@@ -11,10 +11,11 @@ import { checkOutputFolder, writeIntoFolder, type OutputFolder } from './files.j
 /** The files of one experiment: its data as JSON, its figure as SVG, and the figure's Vega-Lite spec. */
 async function experimentFiles(name: string, result: { spec: VlSpec }): Promise<{ name: string; data: string }[]> {
   const { spec, ...data } = result as { spec: VlSpec } & Record<string, unknown>;
+  const [json, svg, vl] = experimentFileNames(name);
   return [
-    { name: `${name}.json`, data: toJson(data) },
-    { name: `${name}.svg`, data: await renderSvg(spec) },
-    { name: `${name}.vl.json`, data: JSON.stringify(spec) },
+    { name: json, data: toJson(data) },
+    { name: svg, data: await renderSvg(spec) },
+    { name: vl, data: JSON.stringify(spec) },
   ];
 }
 

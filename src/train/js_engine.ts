@@ -4,6 +4,7 @@ import {
   gemmXwtRef, gradRef, logisticLossGradRef, networkOutputRef, reluBackwardRef,
 } from '../reference.js';
 import type { Engine, EngineInit } from './engine.js';
+import { runToEnd } from '../rng.js';
 
 export class JsEngine implements Engine {
   readonly backend = 'js' as const;
@@ -54,22 +55,11 @@ export class JsEngine implements Engine {
     return this.w.slice();
   }
 
+  /** k whole steps: each is the one step of stepInPieces, in a single piece. */
   steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number {
-    const { n, d, m, x, y, a, w, z, g } = this;
     for (let s = 0; s < k; s++) {
-      gemmXwtRef(x, w, n, d, m, z);
-      const f = networkOutputRef(z, a, n, m);
-      const { loss, c } = logisticLossGradRef(f, y, n);
-      lossOut[s] = loss;
-      if (accOut) {
-        let right = 0;
-        for (let i = 0; i < n; i++) if (y[i]! * f[i]! > 0) right++;
-        accOut[s] = right / n;
-      }
-      if (!Number.isFinite(loss)) return s;
-      reluBackwardRef(z, c, a, n, m, this.dphi0, z);
-      gradRef(z, x, n, d, m, g);
-      for (let i = 0; i < w.length; i++) w[i]! -= this.alpha * g[i]!;
+      const ok = runToEnd(this.stepInPieces(lossOut.subarray(s, s + 1), accOut?.subarray(s, s + 1), this.n, this.d));
+      if (ok === 0) return s;
     }
     return k;
   }

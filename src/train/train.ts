@@ -124,7 +124,11 @@ function stated(input: unknown, section: string, key: string): unknown {
   return isPlainObject(sec) && Object.prototype.hasOwnProperty.call(sec, key) ? sec[key] : undefined;
 }
 
-/** The run's config: with given data, n, d and nTest come from the data and must not disagree. */
+/**
+ * The run's config. With given data, n, d and nTest come from the data and must not disagree (the
+ * fields that shape sampled data are unused then, as model.omegaInit is with a given W(0); a resolved
+ * config states them all, so they are not refused here: the command line refuses them when typed).
+ */
 function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data']): RfaConfig {
   if (given === undefined) return resolveConfig(input);
   if (!isPlainObject(given)) throw new ConfigError('data', given, 'an object { train, test?, means? }');
@@ -227,9 +231,9 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
     const means = opts.data.means ?? sampleMeans(config);
     problem = { mu1: means.mu1, mu2: means.mu2, muNorm: means.muNorm, train: opts.data.train, test: opts.data.test ?? emptySet(d) };
   } else {
-    problem = yield* yieldingZero(sampleProblemSteps(config));
+    problem = yield* mapYield(sampleProblemSteps(config), 0);
   }
-  const w0 = p.w0 ?? (yield* yieldingZero(initWeightsSteps(m, d, config.model.omegaInit, config.seed)));
+  const w0 = p.w0 ?? (yield* mapYield(initWeightsSteps(m, d, config.model.omegaInit, config.seed), 0));
   const a = secondLayer(m);
   const init: EngineInit = {
     train: problem.train,
@@ -241,15 +245,6 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
   };
   const engine: Engine = p.backend === 'js' ? new JsEngine(init) : new WasmEngine(module ?? compileKernelsSync(p.backend), p.backend, init);
   return { problem, w0, a, engine };
-}
-
-/** A sampling generator's pauses, reported as step 0 (no step has run yet). */
-function* yieldingZero<T>(g: Generator<void, T, void>): Generator<Yield, T, void> {
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-    yield 0;
-  }
 }
 
 function emptySet(d: number): XorDataset {
@@ -294,6 +289,30 @@ export function evaluate(engine: Engine, problem: XorProblem, step: number, weig
 /** What the generator yields to its driver: the step reached, so an abort can name it. */
 type Yield = number;
 
+/** Pieces smaller than this re-read W (forward) or Z and X (gradient) too often to run at full speed. */
+const MIN_PIECE_ROWS = 64;
+const MIN_PIECE_COLS = 16;
+
+/** Run a generator's pieces, adding the time spent in them (not in the pauses between) to busy.ms. */
+function* timedPieces<Y, T>(g: Generator<Y, T, void>, busy: { ms: number }): Generator<Y, T, void> {
+  for (;;) {
+    const t0 = performance.now();
+    const r = g.next();
+    busy.ms += performance.now() - t0;
+    if (r.done) return r.value;
+    yield r.value;
+  }
+}
+
+/** A generator of pauses, each reported as `value`. */
+function* mapYield<T>(g: Generator<void, T, void>, value: Yield): Generator<Yield, T, void> {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    yield value;
+  }
+}
+
 /** Outputs on a whole set, `rows` at a time, yielding between blocks. */
 function* outputsInPieces(engine: Engine, which: 'train' | 'test', total: number, rows: number, step: number): Generator<Yield, Float64Array, void> {
   const out = new Float64Array(total);
@@ -337,38 +356,38 @@ function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefine
 
   // W(target) from the latest checkpoint at or before it, or false if none
   const restore = (target: number): boolean => {
-    const order: (0 | 1)[] = ckptStep[slot] <= target ? [slot, slot === 0 ? 1 : 0] : [slot === 0 ? 1 : 0];
-    for (const s of order) {
-      if (ckptStep[s] >= 0 && ckptStep[s] <= target) {
-        engine.rollback(s);
-        const k = target - ckptStep[s];
-        if (k > 0) engine.steps(k, new Float64Array(k));
-        return true;
-      }
-    }
-    return false;
+    const other: 0 | 1 = slot === 0 ? 1 : 0;
+    const s = ckptStep[slot] >= 0 && ckptStep[slot] <= target ? slot : ckptStep[other] >= 0 && ckptStep[other] <= target ? other : null;
+    if (s === null) return false;
+    engine.rollback(s);
+    const k = target - ckptStep[s];
+    if (k > 0) engine.steps(k, new Float64Array(k));
+    return true;
   };
   const fail = (kind: 'loss' | 'weights', tf: number, loss: number): never => {
     const last = tf >= 1 && restore(tf - 1) ? engine.weights() : null;
     throw kind === 'loss' ? new NonFiniteLossError(tf, loss, last) : new NonFiniteWeightsError(tf, last);
   };
-  // a chunk from step t0 failed somewhere: replay it one step at a time to find the first bad step
-  const locate = (t0: number): never => {
+  // a chunk of k steps from step t0 failed somewhere: replay it one step at a time to find the first bad step
+  // (a chunk of one step needs no replay: the loss failed at t0, or else W(t0 + 1) is not finite)
+  const locate = (t0: number, k: number, done: number, loss: number): never => {
+    if (k === 1) return done === 0 ? fail('loss', t0, loss) : fail('weights', t0 + 1, NaN);
     engine.rollback(slot);
     const one = new Float64Array(1);
-    for (let s = t0; ; s++) {
+    for (let s = t0; s <= t0 + k; s++) {
       if (s > t0 && !engine.weightsFinite()) fail('weights', s, NaN);
-      if (engine.steps(1, one) === 0) fail('loss', s, one[0]!);
+      if (s < t0 + k && engine.steps(1, one) === 0) fail('loss', s, one[0]!);
     }
+    throw new Error(`rfa: the replay of steps ${t0} to ${t0 + k} did not fail as the chunk did (please report this)`);
   };
 
   function* record(step: number): Generator<Yield, void, void> {
     const weights = engine.weights(); // one unpack of W per record, shared with the instrument
-    const rows = (count: number) => Math.max(1, Math.min(count, Math.floor(budget() / (2 * d * m))));
-    const t0 = performance.now();
-    const f = yield* outputsInPieces(engine, 'train', n, rows(n), step);
-    const ft = problem.test.n > 0 ? yield* outputsInPieces(engine, 'test', problem.test.n, rows(problem.test.n), step) : null;
-    timed(2 * (n + problem.test.n) * d * m, performance.now() - t0);
+    const rows = (count: number) => Math.min(count, Math.max(MIN_PIECE_ROWS, Math.floor(budget() / (2 * d * m))));
+    const busy = { ms: 0 };
+    const f = yield* timedPieces(outputsInPieces(engine, 'train', n, rows(n), step), busy);
+    const ft = problem.test.n > 0 ? yield* timedPieces(outputsInPieces(engine, 'test', problem.test.n, rows(problem.test.n), step), busy) : null;
+    timed(2 * (n + problem.test.n) * d * m, busy.ms);
     const rec = recordOf(problem, step, f, ft, weights);
     if (opts.instrument) {
       const extra = opts.instrument({ step, config, problem, a, initialWeights: w0, weights, engine });
@@ -384,30 +403,26 @@ function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefine
       slot = slot === 0 ? 1 : 0;
       engine.checkpoint(slot);
       ckptStep[slot] = t;
-      const t0 = performance.now();
       let k: number, done: number;
       if (opts.chunkSteps === undefined && stepFlops > 1.5 * budget()) {
-        // one step is longer than a piece of work: cut it (same bits), yielding between pieces
+        // one step is longer than a piece of work: cut it (same bits), yielding between pieces; blocks
+        // of at least MIN_PIECE_ROWS rows and MIN_PIECE_COLS columns keep the products near full speed
         k = 1;
-        const rows = Math.max(1, Math.floor(budget() / (2 * d * m)));
-        const cols = Math.max(1, Math.floor(budget() / (2 * n * m)));
-        const pieces = engine.stepInPieces(buf, accBuf, rows, cols);
-        for (let r = pieces.next(); ; r = pieces.next()) {
-          if (r.done) {
-            done = r.value;
-            break;
-          }
-          yield t;
-        }
+        const rows = Math.min(n, Math.max(MIN_PIECE_ROWS, Math.floor(budget() / (2 * d * m))));
+        const cols = Math.min(d, Math.max(MIN_PIECE_COLS, Math.floor(budget() / (2 * n * m))));
+        const busy = { ms: 0 };
+        done = yield* timedPieces(mapYield(engine.stepInPieces(buf, accBuf, rows, cols), t), busy);
+        timed(stepFlops, busy.ms);
       } else {
         const per = opts.chunkSteps ?? Math.max(1, Math.floor(budget() / stepFlops));
         k = Math.min(e - t, per, STEP_BUFFER);
+        const t0 = performance.now();
         done = engine.steps(k, buf, accBuf);
+        timed(done * stepFlops, performance.now() - t0);
       }
-      timed(done * stepFlops, performance.now() - t0);
       if (keep) losses.set(buf.subarray(0, done), t);
       if (accBuf) trainAccs.set(accBuf.subarray(0, done), t);
-      if (done < k || !engine.weightsFinite()) locate(t);
+      if (done < k || !engine.weightsFinite()) locate(t, k, done, buf[done]!);
       t += done;
       lastLoss = buf[done - 1]!;
       progress();
