@@ -187,12 +187,17 @@ export function sampleMeans(config: RfaConfig): XorMeans {
 export function datasetFromArrays(x: ArrayLike<number>, y: ArrayLike<number>, n: number, d: number, field = 'data'): XorDataset {
   checkSize(`${field}.n`, n, 0);
   checkSize(`${field}.d`, d, 2);
+  if (n * d > 2 ** 31 - 1) throw new ConfigError(`${field}.n × ${field}.d`, n * d, `at most ${2 ** 31 - 1} values`);
   for (const [k, a] of [['x', x], ['y', y]] as const) {
     if (a === null || typeof a !== 'object' || typeof a.length !== 'number') throw new ConfigError(`${field}.${k}`, a, 'an array or typed array of numbers');
     if (a instanceof BigInt64Array || a instanceof BigUint64Array) throw new ConfigError(`${field}.${k}`, a, 'an array of numbers (not BigInt)');
   }
   if (x.length !== n * d) throw new ConfigError(`${field}.x`, `length ${x.length}`, `n·d = ${n}·${d} = ${n * d} values`);
   if (y.length !== n) throw new ConfigError(`${field}.y`, `length ${y.length}`, `n = ${n} labels`);
+  for (const [k, a] of [['x', x], ['y', y]] as const) {
+    if (ArrayBuffer.isView(a)) continue;
+    for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') throw new ConfigError(`${field}.${k}[${i}]`, a[i], 'a number');
+  }
   // a Float32Array is used as it is (no second copy of what may be gigabytes); other arrays are converted
   const ds: XorDataset = { n, d, x: x instanceof Float32Array ? x : Float32Array.from(x), y: Int8Array.from(y), cleanY: null, cluster: null, flipped: null };
   // labels: checked on the caller's values, before Int8Array wraps 257 to 1

@@ -31,6 +31,12 @@ function dtypeOf(data: NpyData): NpyDtype {
 
 /** Serialize an array as a version 1.0 .npy file. */
 export function writeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
+  if (!ArrayBuffer.isView(data) || !Object.values(CTORS).some((C) => data instanceof C)) {
+    throw new ConfigError('data', data, `a typed array NumPy can read (${Object.values(CTORS).map((C) => C.name).join(', ')})`);
+  }
+  if (!Array.isArray(shape) || shape.some((s) => typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0)) {
+    throw new ConfigError('shape', shape, 'an array of non-negative integers');
+  }
   const count = shape.reduce((p, s) => p * s, 1);
   if (count !== data.length) throw new ConfigError('shape', shape, `dimensions whose product is the data length ${data.length}`);
   const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
@@ -52,6 +58,7 @@ export function writeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
 
 /** Parse a .npy file. Throws a ConfigError naming `what` and the problem for anything malformed. */
 export function readNpy(bytes: Uint8Array, what = 'npy'): NpyArray {
+  if (!(bytes instanceof Uint8Array)) throw new ConfigError(what, bytes, 'the bytes of a .npy file (a Uint8Array)');
   const bad = (msg: string, value: unknown = `${bytes.length} bytes`): never => {
     throw new ConfigError(what, value, msg);
   };
@@ -75,7 +82,7 @@ export function readNpy(bytes: Uint8Array, what = 'npy'): NpyArray {
   const { descr, fortran, shape } = parsed;
   if (fortran) bad('C-ordered (fortran_order False); save with np.ascontiguousarray', 'fortran_order True');
   const dtype = (descr === '<i1' ? '|i1' : descr === '<u1' ? '|u1' : descr) as NpyDtype;
-  if (!(dtype in CTORS)) bad(`a supported dtype (${Object.keys(CTORS).join(', ')}); big-endian and other types are not read`, descr);
+  if (!Object.prototype.hasOwnProperty.call(CTORS, dtype)) bad(`a supported dtype (${Object.keys(CTORS).join(', ')}); big-endian and other types are not read`, descr);
   if (shape.some((s) => !Number.isSafeInteger(s) || s < 0)) bad('a shape of non-negative integers', `(${shape.join(', ')})`);
   const count = shape.reduce((p, s) => p * s, 1);
   const Ctor = CTORS[dtype];

@@ -331,7 +331,7 @@ describe('a CLI that behaves like a Unix tool', () => {
     child.kill(sig);
     const end = await exited;
     expect(shellStatus(end)).toBe(status); // it dies by the signal, as Unix tools do: the shell sees 128 + n
-    expect(stderr()).toMatch(/rfa: (interrupted|terminated); no partial output was kept/);
+    expect(stderr()).toMatch(/rfa: (interrupted|terminated); no output of this run was written/);
     expect(readdirSync(dir)).toEqual(['W.npy']);
     expect(readFileSync(join(dir, 'W.npy'), 'utf8')).toBe('old');
   });

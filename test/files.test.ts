@@ -3,10 +3,10 @@
 // recoverable after a kill (journals and stale temporaries of dead processes).
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
-  lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync,
+  lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/index.js';
 import {
@@ -139,12 +139,12 @@ describe('one transaction for the outputs of a run', () => {
     const dir = fresh();
     const stale = [`.W.npy.${deadPid}.rfa-tmp`, `.W.npy.${deadPid}.1732900000000.tmp`, `.rfa-commit.${deadPid}.json.part`];
     for (const s of stale) writeFileSync(join(dir, s), 'partial');
-    const live = `.W.npy.${process.pid}.rfa-tmp`;
+    const live = `.W.npy.${process.ppid}.rfa-tmp`; // a running process's (the test runner's): not stale
     writeFileSync(join(dir, live), 'in progress');
     writeFileSync(join(dir, 'keep.txt'), 'mine');
     checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'W.npy') }]);
     expect(readdirSync(dir).sort()).toEqual([live, 'keep.txt'].sort());
-    expect(temporaryFor(join(dir, 'W.npy'))).toBe(join(dir, live));
+    expect(temporaryFor(join(dir, 'W.npy'), process.ppid)).toBe(join(dir, live));
   });
 });
 
@@ -330,5 +330,83 @@ describe('what a read-through review found', () => {
     expect(readFileSync(other, 'utf8')).toBe('edited by the user since');
     checkOutputFiles([{ flag: '--history', path: other }]); // a write to that path finishes it
     expect(readFileSync(other, 'utf8')).toBe('weeks-old output');
+  });
+});
+
+describe('what a second attack found', () => {
+  const isRoot = process.getuid?.() === 0;
+
+  it.runIf(isRoot)('a symlink another user planted is never followed (as the kernel’s protected_symlinks would)', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'notes.txt'), 'precious');
+    symlinkSync(join(dir, 'notes.txt'), join(dir, 'W.npy'));
+    lchownSync(join(dir, 'W.npy'), 65534, 65534);
+    refused(() => checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'W.npy') }]), '--save-weights', /another user's symlink .* belongs to user 65534; rfa does not follow it/);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('precious');
+  });
+
+  it('standard input is no output; an output appended to by the shell stays appended to', () => {
+    refused(() => checkOutputFile('--history', '/dev/stdin'), '--history', /an output \(it names the standard input\)/);
+    const dir = fresh();
+    writeFileSync(join(dir, 'log.txt'), 'log start\n');
+    const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+    const r = spawnSync('sh', ['-c', `${process.execPath} ${cli} train --n 20 --d 5 --m 4 --n-test 0 --history /dev/stdout >> ${join(dir, 'log.txt')}`], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const log = readFileSync(join(dir, 'log.txt'), 'utf8');
+    expect(log.startsWith('log start\n{\n "config"')).toBe(true);
+    expect(log).toMatch(/rfa: two-layer ReLU network/); // the summary after it, not lost to a replaced file
+  });
+
+  it('journals: one that does not list itself, has unknown keys, or is of a live process is not followed', () => {
+    const dir = fresh();
+    const target = join(dir, 'target'), w = join(dir, 'W.npy');
+    const plant = (pid: number, body: object) => {
+      writeFileSync(target, 'theirs');
+      writeFileSync(join(dir, `.target.${pid}.rfa-tmp`), 'planted');
+      writeFileSync(join(dir, `.rfa-commit.${pid}.json`), JSON.stringify(body));
+    };
+    const pair = (pid: number) => [[join(dir, `.target.${pid}.rfa-tmp`), target], [join(dir, `.W.npy.${pid}.rfa-tmp`), w]];
+    const copied = join(fresh(), `.rfa-commit.${deadPid}.json`); // a journal copied from another folder names that folder's
+    plant(deadPid, { pairs: pair(deadPid), journals: [copied] });
+    checkOutputFiles([{ flag: '--save-weights', path: w }]);
+    expect(readFileSync(target, 'utf8')).toBe('theirs');
+    plant(deadPid, { pairs: pair(deadPid), journals: [join(dir, `.rfa-commit.${deadPid}.json`)], extra: 1 });
+    checkOutputFiles([{ flag: '--save-weights', path: w }]);
+    expect(readFileSync(target, 'utf8')).toBe('theirs');
+    // a journal of a running process (the test runner) with its own start time is left to it
+    rmSync(join(dir, `.rfa-commit.${deadPid}.json`));
+    plant(process.ppid, { pairs: pair(process.ppid), journals: [join(dir, `.rfa-commit.${process.ppid}.json`)], started: null });
+    checkOutputFiles([{ flag: '--save-weights', path: w }]);
+    expect(readFileSync(target, 'utf8')).toBe('theirs');
+    // ... but one recorded with another start time belongs to an earlier process that had this pid: finished
+    writeFileSync(join(dir, `.rfa-commit.${process.ppid}.json`), JSON.stringify({ pairs: pair(process.ppid), journals: [join(dir, `.rfa-commit.${process.ppid}.json`)], started: 'another-start' }));
+    checkOutputFiles([{ flag: '--save-weights', path: w }]);
+    expect(readFileSync(target, 'utf8')).toBe('planted');
+  });
+
+  it('a short name crafted to shorten like a long one is refused with it in one run', () => {
+    const dir = fresh();
+    const long = `${'w'.repeat(200)}.npy`;
+    const short = basename(temporaryFor(join(dir, long))).slice(1).replace(new RegExp(`\\.${process.pid}\\.rfa-tmp$`), '');
+    expect(temporaryFor(join(dir, short))).toBe(temporaryFor(join(dir, long)));
+    refused(() => checkOutputFiles([{ flag: '--save-weights', path: join(dir, long) }, { flag: '--history', path: join(dir, short) }]), '--history', /a different file from --save-weights/);
+  });
+
+  it('a listed file turned into a folder or a link is refused up front; two experiments into one folder at once keep both', async () => {
+    const dir = join(fresh(), 'out');
+    await writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'figure1.svg', data: '<svg/>' }]);
+    rmSync(join(dir, 'figure1.svg'));
+    mkdirSync(join(dir, 'figure1.svg'));
+    refused(() => checkOutputFolder('--out', dir, { names: ['figure1.svg'] }), '--out', /whose figure1.svg is a file rfa wrote \(it is now a link, a folder/);
+    rmSync(join(dir, 'figure1.svg'), { recursive: true });
+    symlinkSync('/etc/hostname', join(dir, 'figure1.svg'));
+    refused(() => checkOutputFolder('--out', dir, { names: ['figure1.svg'] }), '--out', /whose figure1.svg is a file rfa wrote/);
+    rmSync(join(dir, 'figure1.svg'));
+    await Promise.all([
+      writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'a.json', data: 'a' }]),
+      writeIntoFolder(checkOutputFolder('--out', dir), [{ name: 'b.json', data: 'b' }]),
+    ]);
+    expect(JSON.parse(readFileSync(join(dir, OUTPUT_MARKER), 'utf8')).files.sort()).toEqual(['a.json', 'b.json', 'figure1.svg']);
+    expect(readdirSync(dir).sort()).toEqual([OUTPUT_MARKER, 'a.json', 'b.json']);
   });
 });

@@ -56,6 +56,30 @@ describe('SIGKILL during writes', () => {
     console.log(`kill test: ${sawMidCommit} of 16 kills landed between the two renames of a commit`);
   }, 120_000);
 
+  it('two writers of the same pair at once take turns: the pair is always one writer’s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfa-race-'));
+    for (let round = 0; round < 6; round++) {
+      const run = (tag: number) => new Promise<number | null>((resolve) => spawn(process.execPath, [CHILD, dir, String(1 + round * 10), '3', String(tag)], { stdio: 'ignore' }).on('exit', resolve));
+      expect(await Promise.all([run(1), run(2)])).toEqual([0, 0]);
+      const v = versions(dir);
+      expect(v.w, `round ${round}`).toBe(v.h);
+      expect(readdirSync(dir).sort()).toEqual(['W.npy', 'history.json']);
+    }
+  }, 120_000);
+
+  it('a signal during synchronous work before a commit ends the writer with nothing replaced', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfa-sig-'));
+    writeFileSync(join(dir, 'W.npy'), writeNpy(new Float32Array(4).fill(0), [4]));
+    writeFileSync(join(dir, 'history.json'), JSON.stringify({ version: 0 }));
+    const child = spawn(process.execPath, [CHILD, dir, '7', '1', '0', '--busy'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const exited = new Promise<string | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve())); // it is spinning
+    child.kill('SIGINT');
+    expect(await exited).toBe('SIGINT');
+    expect(versions(dir)).toEqual({ w: 0, h: 0 });
+    expect(readdirSync(dir).sort()).toEqual(['W.npy', 'history.json']);
+  });
+
   it('rfa train killed at random moments leaves the previous outputs or complete new ones', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rfa-kill-cli-'));
     const rng = new Rng(7, 'aux');
@@ -63,7 +87,7 @@ describe('SIGKILL during writes', () => {
       '--save-weights', join(dir, 'W.npy'), '--history', join(dir, 'history.json'), '--no-progress'];
     for (let round = 0; round < 6; round++) {
       await killAfter(args(round), 150 + Math.floor(rng.uniform() * 600), false);
-      checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'W.npy') }]);
+      checkOutputFiles([{ flag: '--save-weights', path: join(dir, 'W.npy') }, { flag: '--history', path: join(dir, 'history.json') }]);
       const files = readdirSync(dir).sort();
       expect(files.length === 0 || files.join() === 'W.npy,history.json', files.join()).toBe(true);
       if (files.length) {

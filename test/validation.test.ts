@@ -1,7 +1,8 @@
 // One test per validation error: each throws a ConfigError naming the field and the value,
 // and leaves the caller's data untouched.
 import { describe, expect, it } from 'vitest';
-import { AbortError, ConfigError, datasetFromArrays, readNpy, resolveConfig, sampleProblem, train, trainSync, type RfaConfigInput } from '../src/index.js';
+import { AbortError, ConfigError, datasetFromArrays, readNpy, resolveConfig, sampleProblem, train, trainSync, writeNpy, type RfaConfigInput } from '../src/index.js';
+import { expectBitEqual } from './helpers.js';
 
 const cases: [string, RfaConfigInput, string, RegExp][] = [
   ['seed not an integer', { seed: 1.5 }, 'seed', /integer in \[0, 4294967295\], got 1.5/],
@@ -244,7 +245,7 @@ describe('a run is fixed when train is called', () => {
 
   it('options of the wrong kind are refused before any work', () => {
     const c = { data: { n: 4, d: 2, nTest: 0 } };
-    expect(() => trainSync(c, null as never)).toThrow(/options must be an object of train options, got null/);
+    expect(() => trainSync(c, null as never)).toThrow(/options must be a plain object of train options, got null/);
     expect(() => trainSync(c, { onProgress: 5 as never })).toThrow(/onProgress must be a function, got 5/);
     expect(() => trainSync(c, { instrument: 'x' as never })).toThrow(/instrument must be a function/);
     expect(() => trainSync(c, { signal: {} as never })).toThrow(/signal must be an AbortSignal/);
@@ -291,5 +292,47 @@ describe('a run is fixed when train is called', () => {
     expect(err).toBeInstanceOf(AbortError);
     expect((err as AbortError).step).toBe(0);
     expect(progress).toBe(0); // not even the record at step 0 was made
+  });
+});
+
+describe('what a second attack found in the library', () => {
+  const cfg = { data: { n: 3, d: 2, nTest: 0 }, model: { m: 4 }, train: { steps: 2 } };
+  const good = () => datasetFromArrays(new Float32Array([1, 0, 0, 1, -1, 0]), [1, -1, 1], 3, 2);
+
+  it('labels changed after train is called do not reach the run; inputs made invalid are refused when it starts', async () => {
+    const ref = await train(cfg, { data: { train: good() }, keepLosses: true });
+    const ds = good();
+    const p = train(cfg, { data: { train: ds }, keepLosses: true });
+    ds.y.fill(127);
+    expectBitEqual((await p).losses, ref.losses, 'losses, labels changed after the call');
+    const ds2 = good();
+    const p2 = train(cfg, { data: { train: ds2 } });
+    ds2.x[1] = NaN;
+    await expect(p2).rejects.toThrow(/data.train.x\[0\]\[1\] must be a finite number, got NaN/);
+  });
+
+  it('unknown options, wrong types and options that throw are ConfigErrors', () => {
+    const c = { data: { n: 4, d: 2, nTest: 0 } };
+    expect(() => trainSync(c, { bakcend: 'js' } as never)).toThrow(/bakcend must be one of the train options .* — unknown option, got "js"/);
+    expect(() => trainSync(c, { keepLosses: 'no' } as never)).toThrow(/keepLosses must be true or false, got "no"/);
+    expect(() => trainSync(c, { keepAccuracy: 1 } as never)).toThrow(/keepAccuracy must be true or false, got 1/);
+    const throwing = { get backend(): string { throw new Error('bk'); } };
+    expect(() => trainSync(c, throwing as never)).toThrow(/options must be an object that can be read \(reading it threw Error: bk\)/);
+    expect(() => trainSync({ ...c, train: { steps: 1 } }, { instrument: () => 42 as never })).toThrow(/instrument must be a function that returns an object \(or undefined\), got 42/);
+  });
+
+  it('means that are not orthonormal are refused', () => {
+    const ds = datasetFromArrays(new Float32Array(9), [1, -1, 1], 3, 3);
+    expect(() => trainSync({ model: { m: 4 } }, { data: { train: ds, means: { mu1: Float64Array.from([5, 5, 5]), mu2: Float64Array.from([0, 1, 0]), muNorm: 1 } } }))
+      .toThrow(/data.means must be two orthonormal vectors µ1, µ2/);
+  });
+
+  it('.npy and datasets of the wrong kind are ConfigErrors', () => {
+    expect(() => readNpy(null as never, 'X')).toThrow(/X must be the bytes of a .npy file \(a Uint8Array\), got null/);
+    expect(() => writeNpy([1, 2] as never, [2])).toThrow(/data must be a typed array NumPy can read/);
+    expect(() => writeNpy(new Float32Array(2), '22' as never)).toThrow(/shape must be an array of non-negative integers, got "22"/);
+    expect(() => writeNpy(new Float32Array(0), [0, -5])).toThrow(/shape must be an array of non-negative integers/);
+    expect(() => datasetFromArrays([1n, 2n] as never, [1], 1, 2)).toThrow(/data.x\[0\] must be a number, got 1n/);
+    expect(() => datasetFromArrays({ length: (2 ** 31 - 1) ** 2 } as never, [1], 2 ** 31 - 1, 2 ** 31 - 1)).toThrow(/data.n × data.d must be at most 2147483647 values/);
   });
 });

@@ -4,7 +4,7 @@
 //   nothing half-written is left;
 //   a closed stdout (`rfa train --json | head -2`) ends the run quietly with the status of a process
 //   killed by SIGPIPE (141), as `yes | head` does, instead of an EPIPE stack trace.
-import { removeTemporaries } from '../node/files.js';
+import { commitsMade, removeTemporaries } from '../node/files.js';
 
 export class Session {
   readonly controller = new AbortController();
@@ -65,7 +65,10 @@ export class Session {
     if (code === 141) this.stdoutClosed = true;
     this.controller.abort();
     this.cleanup();
-    if (reason) process.stderr.write(`\nrfa: ${reason}; no partial output was kept\n`);
+    if (reason) {
+      const kept = commitsMade() === 0 ? 'no output of this run was written' : 'the files it wrote before are complete; nothing is half-written';
+      process.stderr.write(`\nrfa: ${reason}; ${kept}\n`);
+    }
     if (signal) {
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);

@@ -20,7 +20,7 @@
 //   on SIGINT, SIGTERM and SIGHUP). Writes that may block (a FIFO with no reader) and reads of
 //   inputs run off the main thread, so a signal is always handled at once.
 import {
-  accessSync, chmodSync, closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
+  accessSync, chmodSync, closeSync, constants, existsSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
   realpathSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats,
 } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
@@ -89,6 +89,77 @@ export function temporaryFor(real: string, pid = process.pid): string {
   return join(dirname(real), `.${stem(basename(real))}.${pid}${TMP_SUFFIX}`);
 }
 
+// ---- locks: two runs writing the same files take turns --------------------------------------------
+
+const LOCK_SUFFIX = '.rfa-lock';
+/** Locks this process holds, each by one operation (a write may run while another one of this process waits). */
+const held = new Map<string, symbol>();
+/** How long a run waits for another run's lock on the same file before it gives up. */
+const LOCK_WAIT_MS = 60_000;
+
+/** The lock of an output file: held while its new contents are staged and committed. */
+function lockFor(real: string): string {
+  return join(dirname(real), `.${stem(basename(real))}${LOCK_SUFFIX}`);
+}
+
+/** Whether the process that took a lock has ended (a lock it had no time to fill counts once it is 10 s old). */
+function lockOwnerGone(lock: string): boolean {
+  try {
+    const [pid, started] = readFileSync(lock, 'utf8').split(' ');
+    if (!pid || !/^\d+$/.test(pid)) return Date.now() - lstatSync(lock).mtimeMs > 10_000;
+    return processGone(Number(pid), started || null);
+  } catch {
+    return false;
+  }
+}
+
+/** Take the locks of these files (in one order, so two runs cannot deadlock), waiting for a running holder. */
+async function acquire(targets: readonly OutputTarget[], owner: symbol): Promise<void> {
+  const byLock = new Map(targets.map((t) => [lockFor(t.real), t]));
+  for (const lock of [...byLock.keys()].sort()) {
+    const who = byLock.get(lock)!;
+    if (held.get(lock) === owner) continue;
+    const until = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      if (held.has(lock)) {
+        await new Promise((r) => setTimeout(r, 5)); // another write of this process holds it
+        continue;
+      }
+      try {
+        const fd = openSync(lock, 'wx');
+        active.add(lock);
+        held.set(lock, owner);
+        writeSync(fd, `${process.pid} ${SELF_START ?? ''}`);
+        closeSync(fd);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new OutputError(who.flag, who.path, e);
+      }
+      if (ownFile(lock) && lockOwnerGone(lock)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > until) throw new OutputError(who.flag, who.path, new Error(`another process holds ${lock} (remove it if no rfa is running)`));
+      await new Promise((r) => setTimeout(r, 20)); // another run is committing the same file: wait for it
+    }
+  }
+}
+
+function release(locks: Iterable<string>, owner: symbol): void {
+  for (const lock of locks) {
+    if (held.get(lock) !== owner) continue;
+    held.delete(lock);
+    active.delete(lock);
+    rmSync(lock, { force: true });
+  }
+}
+
+/** How many commits this process has made (the CLI says whether a stopped run wrote anything). */
+let commits = 0;
+export function commitsMade(): number {
+  return commits;
+}
+
 /** Remove every temporary this process has open (for signal handlers); never throws. */
 export function removeTemporaries(): void {
   for (const p of active) {
@@ -101,14 +172,45 @@ export function removeTemporaries(): void {
   active.clear();
 }
 
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+/** A process's state and start time (field 22 of /proc/<pid>/stat, ticks since boot); null without /proc. */
+function procStat(pid: number): { state: string; start: string } | null | 'none' {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return existsSync('/proc/self/stat') ? 'none' : null; // 'none': Linux, and no such process
+  }
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { state: f[0]!, start: f[19]! };
+}
+
+/** This process's start time, recorded in its journals and locks: a later process given the same pid differs. */
+const SELF_START = (() => {
+  const st = procStat(process.pid);
+  return st && st !== 'none' ? st.start : null;
+})();
+
+/**
+ * Whether process `pid` (started at `started`, when known) has ended. A pid reused by another
+ * process (another start time), a zombie, and this very pid of an earlier process in a container
+ * all count as ended.
+ */
+function processGone(pid: number, started: string | null = null): boolean {
+  if (pid === process.pid) return started !== null && SELF_START !== null && started !== SELF_START;
+  const st = procStat(pid);
+  if (st === 'none') return true;
+  if (st !== null) return st.state === 'Z' || (started !== null && st.start !== started);
   try {
     process.kill(pid, 0);
-    return true;
+    return false;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return (e as NodeJS.ErrnoException).code !== 'EPERM';
   }
+}
+
+/** A temporary of process `pid` is stale when that process has ended, or when it is this pid's but not this process's. */
+function staleTemporary(path: string, pid: number): boolean {
+  return pid === process.pid ? !active.has(path) : processGone(pid);
 }
 
 const uid = typeof process.getuid === 'function' ? process.getuid() : null;
@@ -123,13 +225,15 @@ function ownFile(p: string): boolean {
   }
 }
 
-interface Journal { pairs: [string, string][]; journals: string[] }
+interface Journal { pairs: [string, string][]; journals: string[]; started: string | null }
 
 /** A journal is rfa's only if every pair is a target and its own temporary of that pid, and its journals sit beside them. */
-function validJournal(j: unknown, pid: number): j is Journal {
-  if (typeof j !== 'object' || j === null) return false;
-  const { pairs, journals } = j as Partial<Journal>;
-  if (!Array.isArray(pairs) || !Array.isArray(journals) || pairs.length === 0) return false;
+function validJournal(j: unknown, pid: number, path: string): j is Journal {
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) return false;
+  if (Object.keys(j).some((k) => k !== 'pairs' && k !== 'journals' && k !== 'started')) return false;
+  const { pairs, journals, started } = j as Partial<Journal>;
+  if (!Array.isArray(pairs) || !Array.isArray(journals) || pairs.length === 0 || !journals.includes(path)) return false;
+  if (started !== undefined && started !== null && typeof started !== 'string') return false;
   const dirs = new Set<string>();
   for (const pair of pairs) {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') return false;
@@ -149,7 +253,8 @@ function recoverJournal(path: string, pid: number, targets: Set<string>): void {
   } catch {
     return; // written atomically: an unreadable journal is not one of ours; leave it alone
   }
-  if (!validJournal(j, pid) || !j.pairs.some(([, real]) => targets.has(real))) return;
+  if (!validJournal(j, pid, path) || !j.pairs.some(([, real]) => targets.has(real))) return;
+  if (!processGone(pid, j.started ?? null)) return; // this pid's own, still running
   // renames start only once every journal exists: then roll forward, else nothing was renamed
   const committed = j.journals.every(ownFile);
   for (const [tmp, real] of j.pairs) {
@@ -195,10 +300,9 @@ export function recoverOutputs(paths: Iterable<string>): void {
     };
     each((name) => {
       const j = JOURNAL.exec(name);
-      if (!j || pidAlive(Number(j[1]))) return;
-      if (j[2]) {
-        if (ownFile(join(dir, name))) rmSync(join(dir, name), { force: true });
-      } else recoverJournal(join(dir, name), Number(j[1]), targets);
+      if (!j) return;
+      if (!j[2]) recoverJournal(join(dir, name), Number(j[1]), targets);
+      else if (staleTemporary(join(dir, name), Number(j[1])) && ownFile(join(dir, name))) rmSync(join(dir, name), { force: true });
     });
     const stale = [...bases].flatMap((b) => [
       new RegExp(`^\\.${escapeRe(stem(b))}\\.(\\d+)\\.rfa-tmp$`),
@@ -207,17 +311,22 @@ export function recoverOutputs(paths: Iterable<string>): void {
     each((name) => {
       for (const re of stale) {
         const m = re.exec(name);
-        if (m && !pidAlive(Number(m[1])) && ownFile(join(dir, name))) rmSync(join(dir, name), { force: true });
+        if (m && staleTemporary(join(dir, name), Number(m[1])) && ownFile(join(dir, name))) rmSync(join(dir, name), { force: true });
+      }
+      if ([...bases].some((b) => name === `.${stem(b)}${LOCK_SUFFIX}`) && ownFile(join(dir, name)) && lockOwnerGone(join(dir, name))) {
+        rmSync(join(dir, name), { force: true });
       }
     });
   }
 }
 
-/** In an output folder, rfa's temporaries (and journals) of processes that are gone, owned by this user. */
-function leftovers(dir: string, names: string[]): string[] {
+/** In an output folder, rfa's own working files (temporaries, journals, locks), owned by this user; with `stale`, only those of ended processes. */
+function leftovers(dir: string, names: string[], stale = true): string[] {
   return names.filter((n) => {
+    if (!ownFile(join(dir, n))) return false;
+    if (n.endsWith(LOCK_SUFFIX)) return !stale || lockOwnerGone(join(dir, n));
     const m = /^\..+\.(\d+)\.rfa-tmp$/.exec(n) ?? JOURNAL.exec(n);
-    return m !== null && !pidAlive(Number(m[1])) && ownFile(join(dir, n));
+    return m !== null && (!stale || staleTemporary(join(dir, n), Number(m[1])));
   });
 }
 
@@ -266,10 +375,9 @@ function checkFolderOf(flag: string, path: string, dir: string): string {
 const absolute = (path: string) => (isAbsolute(path) ? path : `${process.cwd()}/${path}`);
 
 /** A path that names an open file of a process (/dev/stdout, /dev/fd/3, /proc/self/fd/1): always written through. */
-const FD_PATH = /^\/(dev\/(fd\/|stdout$|stderr$)|proc\/)/;
-
 /** This process's file descriptor a path names (/dev/stdout is 1, /dev/fd/3 is 3), or null. */
 function fdOf(path: string): number | null {
+  if (path === '/dev/stdin') return 0;
   if (path === '/dev/stdout') return 1;
   if (path === '/dev/stderr') return 2;
   const m = /^\/(?:dev\/fd|proc\/(?:self|\d+)\/fd)\/(\d+)$/.exec(path);
@@ -286,6 +394,7 @@ export function checkOutputFile(flag: string, path: unknown): OutputTarget {
   const fd = fdOf(given);
   if (fd !== null) {
     // an open descriptor (stdout may be a pipe, a socket or a file): written to as it is, never reopened
+    if (fd === 0) throw new ConfigError(flag, path, 'an output (it names the standard input)');
     try {
       fstatSync(fd);
     } catch {
@@ -293,37 +402,35 @@ export function checkOutputFile(flag: string, path: unknown): OutputTarget {
     }
     return { flag, path, real: given, mode: 'through', fd };
   }
-  let st: Stats | null = null;
-  try {
-    st = statSync(given); // follows every link, the kernel's /proc/self/fd ones included
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new ConfigError(flag, path, `a path rfa can write (${(e as Error).message})`);
+  // follow the links of the last component ourselves, trusting only links of this user (or root):
+  // a link another user planted in a shared folder must not make rfa replace the file it names
+  let real = given;
+  for (let hops = 0; ; hops++) {
+    let l: Stats | null;
+    try {
+      l = lstatOrNull(real);
+    } catch (e) {
+      throw new ConfigError(flag, path, `a path rfa can write (${(e as Error).message})`);
+    }
+    if (!l?.isSymbolicLink()) break;
+    if (hops >= 40) throw new ConfigError(flag, path, 'a path without a symlink loop');
+    if (uid !== null && l.uid !== uid && l.uid !== 0) throw new ConfigError(flag, path, `a path without another user's symlink (${real} belongs to user ${l.uid}; rfa does not follow it)`);
+    const link = readlinkSync(real);
+    real = isAbsolute(link) ? link : `${dirname(real)}/${link}`;
   }
+  if (fdOf(real) !== null) return checkOutputFile(flag, real); // a link to /dev/stdout and the like
+  if (/^\/(proc|sys)\//.test(real)) throw new ConfigError(flag, path, 'a file outside /proc and /sys');
+  const st = lstatOrNull(real);
   if (st) {
     if (st.isDirectory()) throw new ConfigError(flag, path, 'a file path, not a folder');
     if (st.isSocket()) throw new ConfigError(flag, path, 'a regular file, a device or a FIFO (it is a socket)');
     try {
-      accessSync(given, constants.W_OK);
+      accessSync(real, constants.W_OK);
     } catch {
       throw new ConfigError(flag, path, `a file you can write to (${path} is read-only)`);
     }
-    // a device, a FIFO, or a file some process holds open (`> out.txt` behind /dev/stdout): written in place
-    if (!st.isFile() || FD_PATH.test(given)) return { flag, path, real: given, mode: 'through' };
-    const real = realpathSync.native(given);
-    checkFolderOf(flag, path, dirname(real));
-    return { flag, path, real, mode: 'replace' };
+    if (!st.isFile()) return { flag, path, real, mode: 'through' }; // a device or a FIFO: written in place
   }
-  // a new file, maybe named by a dangling symlink: follow the links to the name to create
-  let real = given;
-  for (let hops = 0; ; hops++) {
-    const l = lstatOrNull(real);
-    if (!l?.isSymbolicLink()) break;
-    if (hops >= 40) throw new ConfigError(flag, path, 'a path without a symlink loop');
-    const link = readlinkSync(real);
-    real = isAbsolute(link) ? link : `${dirname(real)}/${link}`;
-  }
-  if (FD_PATH.test(real)) throw new ConfigError(flag, path, 'a file path (it names a closed file descriptor)');
   const dir = checkFolderOf(flag, path, dirname(real));
   return { flag, path, real: join(dir, basename(real)), mode: 'replace' };
 }
@@ -344,11 +451,12 @@ export function checkOutputFiles(outputs: readonly { flag: string; path: unknown
     } catch {
       // a new file: its path is its identity
     }
-    const other = seen.get(key);
+    const other = seen.get(key) ?? (t.mode === 'replace' ? seen.get(temporaryFor(t.real)) : undefined);
     if (other && !(other.mode === 'through' && t.mode === 'through')) {
       throw new ConfigError(t.flag, t.path, `a different file from ${other.flag} (${other.path}): both would write ${t.real}`);
     }
     seen.set(key, t);
+    if (t.mode === 'replace') seen.set(temporaryFor(t.real), t); // a crafted short name may shorten like a long one
   }
   recoverOutputs(targets.filter((t) => t.mode === 'replace').map((t) => t.real));
   return targets;
@@ -373,13 +481,26 @@ function writeDurable(path: string, data: string | Uint8Array): void {
  * Write the outputs of one run as one transaction (see the module header): every file to replace is
  * staged in its temporary, then the write-through targets (devices, FIFOs) get their bytes, then the
  * journals, then the renames. A failure before the renames names the flag and path and replaces
- * nothing. Targets must come from checkOutputFiles.
+ * nothing. Targets must come from checkOutputFiles. Each file's lock is held meanwhile (`owner`
+ * lets a caller that holds some of them already, such as writeIntoFolder, pass them on).
  */
-export async function writeOutputs(items: readonly { target: OutputTarget; data: string | Uint8Array }[]): Promise<void> {
+export async function writeOutputs(items: readonly { target: OutputTarget; data: string | Uint8Array }[], owner: symbol = Symbol('write')): Promise<void> {
+  const replace = items.filter((i) => i.target.mode === 'replace').map((i) => i.target);
+  const mine = replace.map((t) => lockFor(t.real)).filter((l) => held.get(l) !== owner);
+  try {
+    await acquire(replace, owner);
+    await commitLocked(items);
+  } finally {
+    release(mine, owner);
+  }
+}
+
+async function commitLocked(items: readonly { target: OutputTarget; data: string | Uint8Array }[]): Promise<void> {
   const staged: { tmp: string; target: OutputTarget }[] = [];
   let journals: string[] = [];
   let current: OutputTarget | undefined;
   try {
+    recoverOutputs(items.filter((i) => i.target.mode === 'replace').map((i) => i.target.real)); // under the locks
     for (const { target, data } of items) {
       if (target.mode !== 'replace') continue;
       current = target;
@@ -401,6 +522,10 @@ export async function writeOutputs(items: readonly { target: OutputTarget; data:
       else await writeFile(target.real, data); // off the main thread: a FIFO with no reader does not block signals
     }
     current = undefined;
+    // one pause before the commit: a signal that came during the synchronous work above is handled
+    // now (a timer, not setImmediate: signals are read in the loop's poll phase), and the run ends
+    // with nothing replaced
+    await new Promise((r) => setTimeout(r, 0));
     if (staged.length > 1) journals = writeJournals(staged);
   } catch (e) {
     for (const j of journals) rmSync(j, { force: true }); // journals first: without them nothing rolls forward
@@ -415,6 +540,7 @@ export async function writeOutputs(items: readonly { target: OutputTarget; data:
   // (the journals and temporaries then stay for recovery, so no cleanup of this process may remove them)
   for (const s of staged) active.delete(s.tmp);
   for (const j of journals) active.delete(j);
+  commits++;
   for (const s of staged) {
     try {
       renameSync(s.tmp, s.target.real);
@@ -465,7 +591,7 @@ async function writeToFd(fd: number, data: string | Uint8Array): Promise<void> {
 function writeJournals(staged: { tmp: string; target: OutputTarget }[]): string[] {
   const dirs = [...new Set(staged.map((s) => dirname(s.tmp)))];
   const journals = dirs.map((d) => join(d, `.rfa-commit.${process.pid}.json`));
-  const body = JSON.stringify({ pairs: staged.map((s) => [s.tmp, s.target.real]), journals } satisfies Journal);
+  const body = JSON.stringify({ pairs: staged.map((s) => [s.tmp, s.target.real]), journals, started: SELF_START } satisfies Journal);
   for (const j of journals) {
     const part = `${j}.part`;
     rmSync(part, { force: true });
@@ -557,8 +683,8 @@ export function checkOutputFolder(
     throw new ConfigError(flag, path, 'a folder you can write to');
   }
   const all = readdirSync(real);
-  const gone = new Set(leftovers(real, all));
-  const entries = all.filter((e) => !gone.has(e));
+  const working = new Set(leftovers(real, all, false)); // rfa's temporaries, journals, locks: a run's, or a killed run's
+  const entries = all.filter((e) => !working.has(e));
   if (entries.length === 0) {
     cleanLeftovers(real, all);
     return { flag, path, real, exists: true, files: [] };
@@ -576,6 +702,12 @@ export function checkOutputFolder(
   }
   const clash = names.filter((n) => foreign.includes(n));
   if (clash.length > 0) throw new ConfigError(flag, path, `a folder where ${clash[0]} is rfa's own: that file exists and rfa did not write it`);
+  // a file rfa wrote there must still be a file of this user's: a link or a folder in its place is not followed
+  for (const n of [...names, OUTPUT_MARKER]) {
+    if (entries.includes(n) && !ownFile(join(real, n))) {
+      throw new ConfigError(flag, path, `a folder whose ${n} is a file rfa wrote (it is now a link, a folder or another user's file)`);
+    }
+  }
   cleanLeftovers(real, all);
   return { flag, path, real, exists: true, files: marker.files };
 }
@@ -590,23 +722,34 @@ export async function writeIntoFolder(
   folderIn: OutputFolder, files: readonly { name: string; data: string | Uint8Array }[], { replace = false }: { replace?: boolean } = {},
 ): Promise<string[]> {
   for (const f of files) if (!PLAIN_NAME.test(f.name)) throw new ConfigError('file name', f.name, 'a plain file name');
-  const folder = checkOutputFolder(folderIn.flag, folderIn.path, { replace, names: files.map((f) => f.name) });
+  const names = files.map((f) => f.name);
+  let folder = checkOutputFolder(folderIn.flag, folderIn.path, { replace, names });
   if (!folder.exists) {
     try {
       mkdirSync(folder.real);
     } catch (e) {
-      throw new OutputError(folder.flag, folder.path, e);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new OutputError(folder.flag, folder.path, e); // EEXIST: another run made it
     }
   }
-  const names = files.map((f) => f.name);
-  // the marker lists the old files too until they are gone, so a kill in between leaves none unaccounted for
-  const all = [...new Set([...folder.files, ...names])];
-  const marker = (list: string[]) => JSON.stringify({ tool: 'rfa', files: list } satisfies Marker, null, 1) + '\n';
-  const targets = checkOutputFiles([...names, OUTPUT_MARKER].map((n) => ({ flag: folder.flag, path: join(folder.real, n) })));
-  await writeOutputs(targets.map((target, i) => ({ target, data: i < files.length ? files[i]!.data : marker(all) })));
-  if (replace && all.length > names.length) {
-    for (const old of folder.files) if (!names.includes(old) && ownFile(join(folder.real, old))) rmSync(join(folder.real, old), { force: true });
-    await writeOutputs(checkOutputFiles([{ flag: folder.flag, path: join(folder.real, OUTPUT_MARKER) }]).map((target) => ({ target, data: marker(names) })));
+  // the marker's lock is held from reading the folder to writing the new marker: two runs adding to one
+  // folder at once each keep the other's files in the marker
+  const markerPath = join(folder.real, OUTPUT_MARKER);
+  const markerLock = lockFor(markerPath);
+  const owner = Symbol('folder');
+  await acquire([{ flag: folder.flag, path: folder.path, real: markerPath, mode: 'replace' }], owner);
+  try {
+    folder = checkOutputFolder(folderIn.flag, folderIn.path, { replace, names });
+    // the marker lists the old files too until they are gone, so a kill in between leaves none unaccounted for
+    const all = [...new Set([...folder.files, ...names])];
+    const marker = (list: string[]) => JSON.stringify({ tool: 'rfa', files: list } satisfies Marker, null, 1) + '\n';
+    const targets = checkOutputFiles([...names, OUTPUT_MARKER].map((n) => ({ flag: folder.flag, path: join(folder.real, n) })));
+    await writeOutputs(targets.map((target, i) => ({ target, data: i < files.length ? files[i]!.data : marker(all) })), owner);
+    if (replace && all.length > names.length) {
+      for (const old of folder.files) if (!names.includes(old) && ownFile(join(folder.real, old))) rmSync(join(folder.real, old), { force: true });
+      await writeOutputs(checkOutputFiles([{ flag: folder.flag, path: markerPath }]).map((target) => ({ target, data: marker(names) })), owner);
+    }
+  } finally {
+    release([markerLock], owner);
   }
   return names.map((n) => join(folder.path, n));
 }
@@ -637,16 +780,16 @@ export async function readInput(path: string, what: string, kind: string, limit:
     if (st.isFile() && st.size > limit) throw new ConfigError(what, path, `a ${kind} of at most ${limit} bytes (it holds ${st.size})`);
     const parts: Uint8Array[] = [];
     let total = 0;
+    const buf = new Uint8Array(Math.min(1 << 24, limit + 1)); // one buffer, reused: a pipe gives 64 KiB a read
     for (;;) {
-      const buf = new Uint8Array(Math.min(1 << 24, limit + 1 - total));
       let got: number;
       try {
-        ({ bytesRead: got } = await fh.read(buf, 0, buf.length, null));
+        ({ bytesRead: got } = await fh.read(buf, 0, Math.min(buf.length, limit + 1 - total), null));
       } catch (e) {
         throw new ConfigError(what, path, `a readable ${kind} (${(e as Error).message})`);
       }
       if (got === 0) break;
-      parts.push(buf.subarray(0, got));
+      parts.push(buf.slice(0, got));
       total += got;
       if (total > limit) throw new ConfigError(what, path, `a ${kind} of at most ${limit} bytes (it goes on beyond that)`);
     }

@@ -146,6 +146,15 @@ function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data'
       }
     }
     checkRange('data.means.muNorm', muNorm, RANGES['data.muNorm']);
+    let n1 = 0, n2 = 0, dot = 0;
+    for (let k = 0; k < given.train.d; k++) {
+      n1 += mu1[k]! ** 2;
+      n2 += mu2[k]! ** 2;
+      dot += mu1[k]! * mu2[k]!;
+    }
+    if (Math.abs(n1 - 1) > 1e-6 || Math.abs(n2 - 1) > 1e-6 || Math.abs(dot) > 1e-6) {
+      throw new ConfigError('data.means', { normMu1: Math.sqrt(n1), normMu2: Math.sqrt(n2), dot }, 'two orthonormal vectors µ1, µ2 (unit norm, ⟨µ1, µ2⟩ = 0, within 1e-6)');
+    }
   }
   const sizes = { n: given.train.n, d: given.train.d, nTest: test?.n ?? 0 };
   const what = { n: "the given data's sample count", d: "the given data's dimension", nTest: "the given test set's size (0 without one)" };
@@ -160,23 +169,44 @@ function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data'
  * The options as they are when train is called, checked: later changes by the caller (or a getter
  * that answers differently the second time) cannot alter a run that has started.
  */
+const OPTION_KEYS = ['backend', 'evalAt', 'onProgress', 'signal', 'data', 'init', 'wasmModule', 'instrument', 'keepLosses', 'keepAccuracy', 'chunkSteps', 'chunkMs'];
+
 function snapshot(opts: unknown): TrainOptions {
   if (opts === undefined) return {};
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new ConfigError('options', opts, 'an object of train options');
+  try {
+    return takeOptions(opts);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError('options', opts, `an object that can be read (reading it threw ${(e as Error)?.name}: ${(e as Error)?.message})`);
+  }
+}
+
+function takeOptions(opts: unknown): TrainOptions {
+  if (!isPlainObject(opts)) throw new ConfigError('options', opts, 'a plain object of train options');
+  for (const k of Object.keys(opts)) if (!OPTION_KEYS.includes(k)) throw new ConfigError(k, opts[k], `one of the train options (${OPTION_KEYS.join(', ')}) — unknown option`);
   const o = { ...(opts as TrainOptions) };
   for (const k of ['onProgress', 'instrument'] as const) {
     if (o[k] !== undefined && typeof o[k] !== 'function') throw new ConfigError(k, o[k], 'a function');
+  }
+  for (const k of ['keepLosses', 'keepAccuracy'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ConfigError(k, o[k], 'true or false');
   }
   if (o.signal !== undefined) {
     const isSignal = typeof AbortSignal === 'function' ? o.signal instanceof AbortSignal : typeof (o.signal as { aborted?: unknown }).aborted === 'boolean';
     if (!isSignal) throw new ConfigError('signal', o.signal, 'an AbortSignal');
   }
+  if (o.wasmModule !== undefined && !(o.wasmModule instanceof WebAssembly.Module)) throw new ConfigError('wasmModule', o.wasmModule, 'a WebAssembly.Module');
   if (o.evalAt !== undefined && Array.isArray(o.evalAt)) o.evalAt = [...(o.evalAt as number[])];
   if (o.data !== undefined) {
     if (!isPlainObject(o.data)) throw new ConfigError('data', o.data, 'an object { train, test?, means? }');
     const { train, test, means } = o.data;
-    const copy = (ds: XorDataset | null | undefined) =>
-      ds === null || ds === undefined || typeof ds !== 'object' ? ds : { n: ds.n, d: ds.d, x: ds.x, y: ds.y, cleanY: ds.cleanY, cluster: ds.cluster, flipped: ds.flipped };
+    // the dataset's fields are read once; its labels and flags (n values each) are copied, so a change
+    // to them after the call cannot reach the run; x is checked again when the engine takes its copy
+    const copy = (ds: XorDataset | null | undefined) => {
+      if (ds === null || ds === undefined || typeof ds !== 'object') return ds;
+      const arr = <T>(a: T): T => (ArrayBuffer.isView(a) ? ((a as unknown as Int8Array).slice() as unknown as T) : a);
+      return { n: ds.n, d: ds.d, x: ds.x, y: arr(ds.y), cleanY: arr(ds.cleanY), cluster: arr(ds.cluster), flipped: arr(ds.flipped) };
+    };
     o.data = { train: copy(train) as XorDataset, test: copy(test), ...(means === undefined ? {} : { means: { ...means } }) };
   }
   return o;
@@ -228,6 +258,9 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
   const m = config.model.m;
   let problem: XorProblem;
   if (opts.data) {
+    // checked again now that the run starts: the caller may have changed x since train was called
+    checkDataset(opts.data.train, 'data.train');
+    if (opts.data.test) checkDataset(opts.data.test, 'data.test', 0);
     const means = opts.data.means ?? sampleMeans(config);
     problem = { mu1: means.mu1, mu2: means.mu2, muNorm: means.muNorm, train: opts.data.train, test: opts.data.test ?? emptySet(d) };
   } else {
@@ -391,6 +424,7 @@ function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefine
     const rec = recordOf(problem, step, f, ft, weights);
     if (opts.instrument) {
       const extra = opts.instrument({ step, config, problem, a, initialWeights: w0, weights, engine });
+      if (extra !== undefined && (typeof extra !== 'object' || extra === null)) throw new ConfigError('instrument', extra, 'a function that returns an object (or undefined)');
       if (extra) rec.extra = extra;
     }
     history.push(rec);
