@@ -47,6 +47,12 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`rfa: ${old}\n`);
     return 1;
   }
+  try {
+    process.cwd();
+  } catch {
+    process.stderr.write('rfa: the working folder no longer exists; cd to a folder first\n');
+    return 1;
+  }
   const session = new Session();
   try {
     await buildProgram(session).parseAsync(argv);
