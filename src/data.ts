@@ -214,10 +214,11 @@ function checkSize(field: string, v: unknown, min: number): void {
 
 /**
  * Check a dataset given to train (opts.data.train, opts.data.test): sizes, array lengths, labels ±1,
- * cluster ids 0..3, flipped flags consistent with the clean labels, and every input finite. Throws a
- * ConfigError naming the field (e.g. data.train.x[3][1]); never changes the dataset.
+ * cluster ids 0..3, flipped flags consistent with the clean labels, and (unless `inputs` is false)
+ * every input finite. Throws a ConfigError naming the field (e.g. data.train.x[3][1]); never changes
+ * the dataset.
  */
-export function checkDataset(ds: XorDataset, field: string, minN = 1): void {
+export function checkDataset(ds: XorDataset, field: string, minN = 1, { inputs = true }: { inputs?: boolean } = {}): void {
   if (typeof ds !== 'object' || ds === null) throw new ConfigError(field, ds, 'a dataset { n, d, x, y, cleanY, cluster, flipped }');
   const { n, d, x, y } = ds;
   checkSize(`${field}.n`, n, minN);
@@ -240,6 +241,7 @@ export function checkDataset(ds: XorDataset, field: string, minN = 1): void {
       if ((ds.flipped[i] === 1) !== (y[i] !== ds.cleanY[i])) throw new ConfigError(`${field}.flipped[${i}]`, ds.flipped[i], `1 exactly when y[${i}] ≠ cleanY[${i}]`);
     }
   }
+  if (!inputs) return;
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i]!)) throw new ConfigError(`${field}.x[${Math.floor(i / d)}][${i % d}]`, x[i], 'a finite number');
   }

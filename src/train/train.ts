@@ -132,10 +132,11 @@ function stated(input: unknown, section: string, key: string): unknown {
 function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data']): RfaConfig {
   if (given === undefined) return resolveConfig(input);
   if (!isPlainObject(given)) throw new ConfigError('data', given, 'an object { train, test?, means? }');
-  checkDataset(given.train, 'data.train');
+  // the inputs' finiteness is checked once, when the engine takes its copy (build)
+  checkDataset(given.train, 'data.train', 1, { inputs: false });
   const test = given.test ?? null;
   if (test !== null) {
-    checkDataset(test, 'data.test', 0);
+    checkDataset(test, 'data.test', 0, { inputs: false });
     if (test.d !== given.train.d) throw new ConfigError('data.test.d', test.d, `the training set's dimension ${given.train.d}`);
   }
   if (given.means !== undefined) {
@@ -258,7 +259,7 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
   const m = config.model.m;
   let problem: XorProblem;
   if (opts.data) {
-    // checked again now that the run starts: the caller may have changed x since train was called
+    // the inputs are checked now that the run starts (the caller may have changed x since train was called)
     checkDataset(opts.data.train, 'data.train');
     if (opts.data.test) checkDataset(opts.data.test, 'data.test', 0);
     const means = opts.data.means ?? sampleMeans(config);
