@@ -5,6 +5,16 @@
 // Every G[k][j] is scale · (Σ_i X[i][k]·D[i][j]) with the sum over i = 0..n-1 in order, one f32
 // multiply and one f32 add per term, in both builds: the SIMD and scalar builds give the same bits.
 // SIMD build: 4×8 register tile over (k, j) streaming over i, then 4×4, scalar tails.
+// Blocked over i: the rows of D are taken a block at a time (a block of D stays in L2 while every
+// column group of X walks it, instead of all of D streaming from memory once per group, and a walk
+// down a block touches few pages even when m is large). A tile's running sum is stored in G between
+// blocks and taken up again, unscaled, so each G[k][j] is still the same sum in the same order.
+
+/** Rows of D per block: about 512 KiB of D, at least 16 and at most 256 rows. */
+// @ts-ignore: decorator
+@inline function blockRows(m: i32): i32 {
+  return min<i32>(256, max<i32>(16, (1 << 17) / max<i32>(m, 1)));
+}
 
 export function grad_xtd(x: usize, dm: usize, g: usize, n: i32, d: i32, m: i32, scale: f32): void {
   grad_xtd_rows(x, dm, g, n, d, 0, d, m, scale);
@@ -16,42 +26,66 @@ export function grad_xtd(x: usize, dm: usize, g: usize, n: i32, d: i32, m: i32, 
 export function grad_xtd_rows(x: usize, dm: usize, g: usize, n: i32, d: i32, k0: i32, k1: i32, m: i32, scale: f32): void {
   const strideX = (<usize>d) << 2;
   const strideM = (<usize>m) << 2;
-  let k = k0;
-  if (ASC_FEATURE_SIMD) {
-    for (; k + 4 <= k1; k += 4) cols4(x + (<usize>k << 2), dm, g + <usize>k * strideM, n, d, m, scale);
+  if (n == 0) {
+    memory.fill(g + <usize>k0 * strideM, 0, <usize>(k1 - k0) * strideM);
+    return;
   }
-  for (; k < k1; k++) col1(x + (<usize>k << 2), strideX, dm, g + <usize>k * strideM, n, m, scale);
+  const rows = blockRows(m);
+  for (let i0 = 0; i0 < n; i0 += rows) {
+    const nb = min<i32>(rows, n - i0);
+    const first = i0 == 0;
+    const last = i0 + nb == n;
+    const xb = x + <usize>i0 * strideX;
+    const db = dm + <usize>i0 * strideM;
+    let k = k0;
+    if (ASC_FEATURE_SIMD) {
+      for (; k + 4 <= k1; k += 4) cols4(xb + (<usize>k << 2), db, g + <usize>k * strideM, nb, d, m, scale, first, last);
+    }
+    for (; k < k1; k++) col1(xb + (<usize>k << 2), strideX, db, g + <usize>k * strideM, nb, m, scale, first, last);
+  }
 }
 
-// One row k of G from column k of X (xk points at X[0][k], rows strideX bytes apart).
-function col1(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, m: i32, scale: f32): void {
+// A tile's sum so far: 0 at the first block, else what the block before stored.
+// @ts-ignore: decorator
+@inline function start4(p: usize, first: bool): v128 {
+  return first ? f32x4.splat(0) : v128.load(p);
+}
+// @ts-ignore: decorator
+@inline function start1(p: usize, first: bool): f32 {
+  return first ? <f32>0 : load<f32>(p);
+}
+
+// One row k of G from column k of X (xk points at X[i0][k], rows strideX bytes apart), over the n
+// rows of one block; `first` starts the sums at 0, `last` stores them scaled.
+function col1(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, m: i32, scale: f32, first: bool, last: bool): void {
   const strideM = (<usize>m) << 2;
   let j = 0;
   if (ASC_FEATURE_SIMD) {
+    const sc = f32x4.splat(scale);
     for (; j + 4 <= m; j += 4) {
-      let acc = f32x4.splat(0);
+      let acc = start4(gr + (<usize>j << 2), first);
       let xp = xk;
       let dp = dm + (<usize>j << 2);
       for (let i = 0; i < n; i++) {
         acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(xp)), v128.load(dp)));
         xp += strideX; dp += strideM;
       }
-      v128.store(gr + (<usize>j << 2), f32x4.mul(acc, f32x4.splat(scale)));
+      v128.store(gr + (<usize>j << 2), last ? f32x4.mul(acc, sc) : acc);
     }
     for (; j < m; j++) {
-      let acc: f32 = 0;
+      let acc = start1(gr + (<usize>j << 2), first);
       let xp = xk;
       let dp = dm + (<usize>j << 2);
       for (let i = 0; i < n; i++) {
         acc += load<f32>(xp) * load<f32>(dp);
         xp += strideX; dp += strideM;
       }
-      store<f32>(gr + (<usize>j << 2), acc * scale);
+      store<f32>(gr + (<usize>j << 2), last ? acc * scale : acc);
     }
     return;
   }
   // Scalar build: i outer, j inner, so each row of D streams and the row of G stays in cache.
-  memory.fill(gr, 0, strideM);
+  if (first) memory.fill(gr, 0, strideM);
   let xp = xk;
   let dp = dm;
   for (let i = 0; i < n; i++) {
@@ -62,24 +96,27 @@ function col1(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, m: i32, s
     }
     xp += strideX; dp += strideM;
   }
-  for (let jj = 0; jj < m; jj++) {
-    const o = <usize>jj << 2;
-    store<f32>(gr + o, load<f32>(gr + o) * scale);
+  if (last) {
+    for (let jj = 0; jj < m; jj++) {
+      const o = <usize>jj << 2;
+      store<f32>(gr + o, load<f32>(gr + o) * scale);
+    }
   }
 }
 
-// Four rows k..k+3 of G (SIMD build only); xk points at X[0][k].
-function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, m: i32, scale: f32): void {
+// Four rows k..k+3 of G (SIMD build only) over the n rows of one block; xk points at X[i0][k].
+function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, m: i32, scale: f32, first: bool, last: bool): void {
   const strideX = (<usize>d) << 2;
   const strideM = (<usize>m) << 2;
   const g1 = g0 + strideM, g2 = g1 + strideM, g3 = g2 + strideM;
   const sc = f32x4.splat(scale);
   let j = 0;
   for (; j + 8 <= m; j += 8) {
-    let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
-    let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
-    let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
-    let a3 = f32x4.splat(0), b3 = f32x4.splat(0);
+    const o8 = <usize>j << 2;
+    let a0 = start4(g0 + o8, first), b0 = start4(g0 + o8 + 16, first);
+    let a1 = start4(g1 + o8, first), b1 = start4(g1 + o8 + 16, first);
+    let a2 = start4(g2 + o8, first), b2 = start4(g2 + o8 + 16, first);
+    let a3 = start4(g3 + o8, first), b3 = start4(g3 + o8 + 16, first);
     let xp = xk;
     let dp = dm + (<usize>j << 2);
     for (let i = 0; i < n; i++) {
@@ -95,14 +132,18 @@ function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, m: i32, scale: f
       a3 = f32x4.add(a3, f32x4.mul(s3, da)); b3 = f32x4.add(b3, f32x4.mul(s3, db));
       xp += strideX; dp += strideM;
     }
-    const o = <usize>j << 2;
-    v128.store(g0 + o, f32x4.mul(a0, sc)); v128.store(g0 + o, f32x4.mul(b0, sc), 16);
-    v128.store(g1 + o, f32x4.mul(a1, sc)); v128.store(g1 + o, f32x4.mul(b1, sc), 16);
-    v128.store(g2 + o, f32x4.mul(a2, sc)); v128.store(g2 + o, f32x4.mul(b2, sc), 16);
-    v128.store(g3 + o, f32x4.mul(a3, sc)); v128.store(g3 + o, f32x4.mul(b3, sc), 16);
+    if (last) {
+      a0 = f32x4.mul(a0, sc); b0 = f32x4.mul(b0, sc); a1 = f32x4.mul(a1, sc); b1 = f32x4.mul(b1, sc);
+      a2 = f32x4.mul(a2, sc); b2 = f32x4.mul(b2, sc); a3 = f32x4.mul(a3, sc); b3 = f32x4.mul(b3, sc);
+    }
+    v128.store(g0 + o8, a0); v128.store(g0 + o8, b0, 16);
+    v128.store(g1 + o8, a1); v128.store(g1 + o8, b1, 16);
+    v128.store(g2 + o8, a2); v128.store(g2 + o8, b2, 16);
+    v128.store(g3 + o8, a3); v128.store(g3 + o8, b3, 16);
   }
   for (; j + 4 <= m; j += 4) {
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    const o4 = <usize>j << 2;
+    let a0 = start4(g0 + o4, first), a1 = start4(g1 + o4, first), a2 = start4(g2 + o4, first), a3 = start4(g3 + o4, first);
     let xp = xk;
     let dp = dm + (<usize>j << 2);
     for (let i = 0; i < n; i++) {
@@ -113,12 +154,14 @@ function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, m: i32, scale: f
       a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(xp, 12)), da));
       xp += strideX; dp += strideM;
     }
-    const o = <usize>j << 2;
-    v128.store(g0 + o, f32x4.mul(a0, sc)); v128.store(g1 + o, f32x4.mul(a1, sc));
-    v128.store(g2 + o, f32x4.mul(a2, sc)); v128.store(g3 + o, f32x4.mul(a3, sc));
+    if (last) {
+      a0 = f32x4.mul(a0, sc); a1 = f32x4.mul(a1, sc); a2 = f32x4.mul(a2, sc); a3 = f32x4.mul(a3, sc);
+    }
+    v128.store(g0 + o4, a0); v128.store(g1 + o4, a1); v128.store(g2 + o4, a2); v128.store(g3 + o4, a3);
   }
   for (; j < m; j++) {
-    let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0;
+    const o1 = <usize>j << 2;
+    let a0 = start1(g0 + o1, first), a1 = start1(g1 + o1, first), a2 = start1(g2 + o1, first), a3 = start1(g3 + o1, first);
     let xp = xk;
     let dp = dm + (<usize>j << 2);
     for (let i = 0; i < n; i++) {
@@ -127,8 +170,7 @@ function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, m: i32, scale: f
       a2 += load<f32>(xp, 8) * dv; a3 += load<f32>(xp, 12) * dv;
       xp += strideX; dp += strideM;
     }
-    const o = <usize>j << 2;
-    store<f32>(g0 + o, a0 * scale); store<f32>(g1 + o, a1 * scale);
-    store<f32>(g2 + o, a2 * scale); store<f32>(g3 + o, a3 * scale);
+    store<f32>(g0 + o1, last ? a0 * scale : a0); store<f32>(g1 + o1, last ? a1 * scale : a1);
+    store<f32>(g2 + o1, last ? a2 * scale : a2); store<f32>(g3 + o1, last ? a3 * scale : a3);
   }
 }
