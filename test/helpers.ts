@@ -56,9 +56,12 @@ export function expectBitEqual(a: ArrayLike<number>, b: ArrayLike<number>, what:
   }
 }
 
-/** The shape grid (n, d, m): 1×1, below/at/above the SIMD width and the 4×8 tile, primes, paper shapes. */
+/**
+ * The shape grid (n, d, m): 1×1, below/at/above the SIMD width and the 4×8 tile, primes, paper shapes,
+ * and shapes with several row blocks in grad_xtd (blocks of min(256, max(16, 2^17/m)) rows).
+ */
 export const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 3, 2], [2, 2, 3], [3, 5, 7], [4, 4, 4], [4, 4, 8], [5, 3, 9], [4, 1, 12],
   [7, 2, 16], [8, 8, 8], [9, 6, 17], [13, 17, 11], [17, 31, 33], [31, 7, 5], [64, 50, 40],
-  [200, 10, 400], [101, 97, 403], [23, 2000, 19],
+  [200, 10, 400], [101, 97, 403], [23, 2000, 19], [517, 7, 33], [41, 5, 9001],
 ];
