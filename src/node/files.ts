@@ -522,10 +522,11 @@ async function commitLocked(items: readonly { target: OutputTarget; data: string
       else await writeFile(target.real, data); // off the main thread: a FIFO with no reader does not block signals
     }
     current = undefined;
-    // one pause before the commit: a signal that came during the synchronous work above is handled
-    // now (a timer, not setImmediate: signals are read in the loop's poll phase), and the run ends
-    // with nothing replaced
-    await new Promise((r) => setTimeout(r, 0));
+    // a pause before the commit: a signal that came during the synchronous work above is handled now,
+    // and the run ends with nothing replaced. Signals are read in the event loop's poll phase; two
+    // turns of the check phase always have a poll phase between them (one turn, or a timer, may not)
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
     if (staged.length > 1) journals = writeJournals(staged);
   } catch (e) {
     for (const j of journals) rmSync(j, { force: true }); // journals first: without them nothing rolls forward
