@@ -157,7 +157,7 @@ describe('paperInstrument records every instrument in the history', () => {
     const { trainSync: ts } = await import('../src/index.js');
     const config = theoryConfig(10, { seed: 2, n: 80, d: 300, nTest: 500 });
     const inst = paperInstrument(config);
-    const r = ts(config, { instrument: inst.instrument, evalAt: [1] });
+    const r = ts(config, { instrument: inst.instrument, evalAt: [1], path: 'primal' }); // exact against primal-path weights
     const recs = r.history.map((h) => h.extra as Record<string, any>);
     expect(r.history.map((h) => h.step)).toEqual([0, 1, 2]);
     expect(recs[0]!.lemma3.holds).toBe(true);

@@ -94,7 +94,8 @@ describe('SIGKILL during writes', () => {
         const h = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8'));
         const w = readNpy(readFileSync(join(dir, 'W.npy')), 'W.npy');
         expect(w.shape).toEqual([400, 2000]);
-        expect(frobeniusNorm(w.data as Float32Array)).toBe(h.history.at(-1).weightNorm); // the pair belongs together
+        const norm = frobeniusNorm(w.data as Float32Array); // the pair belongs together (the kernel-space path computes the norm without W)
+        expect(Math.abs(norm - h.history.at(-1).weightNorm)).toBeLessThan(1e-6 * norm);
       }
     }
   }, 120_000);

@@ -1,6 +1,15 @@
-// A training engine holds one model and its data and runs whole GD steps. Two implementations:
-// WasmEngine (the 'simd' and 'scalar' kernel builds, f32) and JsEngine (the float64 reference).
+// A training engine holds one model and its data and runs whole GD steps. Two paths, each on every
+// backend: the primal path on W (WasmEngine: the 'simd' and 'scalar' kernel builds, f32; JsEngine:
+// the float64 reference) and the kernel-space path on C with W = W(0) + C·X, exact and cheaper
+// when d > n (DualWasmEngine, DualJsEngine).
 import type { XorDataset } from '../data.js';
+import type { StepPath } from '../wasm/layout.js';
+
+export type { StepPath } from '../wasm/layout.js';
+
+/** Pieces of a step smaller than this re-read W (forward) or Z and X (gradient) too often to run at full speed. */
+export const MIN_PIECE_ROWS = 64;
+export const MIN_PIECE_COLS = 16;
 
 export type Backend = 'simd' | 'scalar' | 'js';
 export const BACKENDS: readonly Backend[] = ['simd', 'scalar', 'js'];
@@ -18,10 +27,15 @@ export interface EngineInit {
 
 export interface Engine {
   readonly backend: Backend;
+  readonly path: StepPath;
   readonly m: number;
   readonly d: number;
   /** training samples */
   readonly n: number;
+  /** flops of one GD step on this path */
+  readonly stepFlops: number;
+  /** flops of the network output of one more input row (an evaluation) */
+  readonly rowFlops: number;
   /**
    * Run up to k GD steps. lossOut[s] receives L̂(W(t + s)) for each step attempted, and accOut[s]
    * (when given) the training accuracy on the observed labels at W(t + s). Returns the
@@ -29,12 +43,14 @@ export interface Engine {
    */
   steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number;
   /**
-   * One GD step cut into pieces, yielding between them: the forward product `rows` training rows at
-   * a time, the gradient `cols` input dimensions at a time. The same bits as steps(1); W changes only
-   * at the end, so a caller that stops between pieces still holds W(t). Returns 1, or 0 when the
-   * risk was not finite (lossOut[0], accOut[0] as for steps).
+   * One GD step cut into pieces of about `budget` flops each (never smaller than MIN_PIECE_ROWS rows or
+   * MIN_PIECE_COLS columns), yielding between them. The same bits as steps(1); W changes only at the
+   * end, so a caller that stops between pieces still holds W(t). Returns 1, or 0 when the risk was not
+   * finite (lossOut[0], accOut[0] as for steps).
    */
-  stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, rows: number, cols: number): Generator<void, number, void>;
+  stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, budget: number): Generator<void, number, void>;
+  /** ‖W‖_F of the current weights (without forming W on the kernel-space path). */
+  weightNorm(): number;
   /** Whether every weight is finite (no NaN, no ±∞). */
   weightsFinite(): boolean;
   /** Save the current weights into checkpoint slot 0 or 1 (cheap: a copy inside the engine's own memory). */

@@ -3,11 +3,14 @@ import type { XorDataset } from '../data.js';
 import {
   gemmXwtRef, gradRef, logisticLossGradRef, networkOutputRef, reluBackwardRef,
 } from '../reference.js';
-import type { Engine, EngineInit } from './engine.js';
+import { MIN_PIECE_COLS, MIN_PIECE_ROWS, type Engine, type EngineInit } from './engine.js';
 import { runToEnd } from '../rng.js';
 
 export class JsEngine implements Engine {
   readonly backend = 'js' as const;
+  readonly path = 'primal' as const;
+  readonly stepFlops: number;
+  readonly rowFlops: number;
   readonly m: number;
   readonly d: number;
   readonly n: number;
@@ -36,6 +39,8 @@ export class JsEngine implements Engine {
     this.z = new Float64Array(this.n * this.m);
     this.g = new Float64Array(this.m * this.d);
     this.ckpt = [new Float64Array(this.m * this.d), new Float64Array(this.m * this.d)];
+    this.stepFlops = 4 * this.n * this.d * this.m + 8 * this.n * this.m;
+    this.rowFlops = 2 * this.d * this.m;
     this.setWeights(init.w);
   }
 
@@ -58,13 +63,21 @@ export class JsEngine implements Engine {
   /** k whole steps: each is the one step of stepInPieces, in a single piece. */
   steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number {
     for (let s = 0; s < k; s++) {
-      const ok = runToEnd(this.stepInPieces(lossOut.subarray(s, s + 1), accOut?.subarray(s, s + 1), this.n, this.d));
+      const ok = runToEnd(this.pieces(lossOut.subarray(s, s + 1), accOut?.subarray(s, s + 1), this.n, this.m));
       if (ok === 0) return s;
     }
     return k;
   }
 
-  *stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, rows: number, cols: number): Generator<void, number, void> {
+  stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, budget: number): Generator<void, number, void> {
+    const { n, d, m } = this;
+    const rows = Math.min(n, Math.max(MIN_PIECE_ROWS, Math.floor(budget / (2 * d * m))));
+    const neurons = Math.min(m, Math.max(MIN_PIECE_COLS, Math.floor(budget / (2 * n * d))));
+    return this.pieces(lossOut, accOut, rows, neurons);
+  }
+
+  /** One step: the forward product `rows` samples at a time, the gradient `block` neurons at a time. */
+  private *pieces(lossOut: Float64Array, accOut: Float32Array | undefined, rows: number, block: number): Generator<void, number, void> {
     const { n, d, m, x, y, a, w, z, g } = this;
     for (let r = 0; r < n; r += rows) {
       const e = Math.min(n, r + rows);
@@ -81,15 +94,19 @@ export class JsEngine implements Engine {
     }
     if (!Number.isFinite(loss)) return 0;
     reluBackwardRef(z, c, a, n, m, this.dphi0, z);
-    // the gradient a block of neurons at a time (rows of G in W's layout); `cols` counts input
-    // dimensions for the WASM engine, so the block holds about as many weights
-    const block = Math.max(1, Math.floor((cols * m) / d));
+    // the gradient a block of neurons at a time (rows of G in W's layout)
     for (let j = 0; j < m; j += block) {
       gradRef(z, x, n, d, m, g, j, Math.min(m, j + block));
       if (j + block < m) yield;
     }
     for (let i = 0; i < w.length; i++) w[i]! -= this.alpha * g[i]!;
     return 1;
+  }
+
+  weightNorm(): number {
+    let s = 0;
+    for (let i = 0; i < this.w.length; i++) s += this.w[i]! * this.w[i]!;
+    return Math.sqrt(s);
   }
 
   weightsFinite(): boolean {

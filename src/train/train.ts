@@ -2,14 +2,16 @@
 // One generator drives both forms: trainSync runs it straight through, train() awaits a macrotask
 // between chunks so progress can be shown and an AbortSignal honoured. A chunk runs whole GD steps
 // inside WASM (gd_steps), with no JS per step, up to the next evaluation step.
-import { checkRange, isPlainObject, RANGES, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
+import { checkRange, isPlainObject, MAX_COUNT, RANGES, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
 import { AbortError, ConfigError, NonFiniteLossError, NonFiniteWeightsError } from '../errors.js';
 import { checkDataset, sampleMeans, sampleProblemSteps, type XorDataset, type XorMeans, type XorProblem } from '../data.js';
 import { frobeniusNorm, initWeightsSteps, secondLayer } from '../model.js';
 import { logisticLossRef } from '../reference.js';
 import { compileKernels, compileKernelsSync, simdSupportedSync } from '../wasm/loader.js';
-import { checkWasmFits, STEP_BUFFER } from '../wasm/layout.js';
-import { BACKENDS, type Backend, type Engine, type EngineInit } from './engine.js';
+import { checkWasmFits, engineBytes, STEP_BUFFER, WASM_MAX_BYTES } from '../wasm/layout.js';
+import { BACKENDS, MIN_PIECE_ROWS, type Backend, type Engine, type EngineInit, type StepPath } from './engine.js';
+import { DualWasmEngine } from './dual_engine.js';
+import { DualJsEngine } from './js_dual_engine.js';
 import { JsEngine } from './js_engine.js';
 import { WasmEngine } from './wasm_engine.js';
 import { resolveEvalSteps, type EvalSchedule } from './schedule.js';
@@ -49,14 +51,20 @@ export interface EvalContext {
   a: Float32Array;
   /** W(0), (m, d) */
   initialWeights: Float32Array;
-  /** W(step), (m, d), a copy */
-  weights: Float32Array | Float64Array;
+  /** W(step), (m, d), a copy, formed when first read (on the kernel-space path W is not kept) */
+  readonly weights: Float32Array | Float64Array;
   engine: Engine;
 }
 
 export interface TrainOptions {
   /** 'auto' (default): SIMD when the engine supports it, else scalar */
   backend?: Backend | 'auto';
+  /**
+   * 'primal' runs GD on W; 'kernel' runs the same GD on C with W = W(0) + C·X (exact; 2·n²·m flops a
+   * step instead of 4·n·d·m, so far cheaper when d > n). 'auto' (default) takes the one with fewer
+   * flops for the whole run (steps, evaluations, and the kernel path's one-time products).
+   */
+  path?: StepPath | 'auto';
   evalAt?: EvalSchedule;
   /** called after each piece of work and after each evaluation record (with `record`) */
   onProgress?: (p: Progress) => void;
@@ -88,6 +96,8 @@ export interface TrainOptions {
 export interface TrainResult {
   config: RfaConfig;
   backend: Backend;
+  /** the path the steps ran on */
+  path: StepPath;
   /** steps run (= config.train.steps) */
   steps: number;
   history: EvalRecord[];
@@ -170,7 +180,7 @@ function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data'
  * The options as they are when train is called, checked: later changes by the caller (or a getter
  * that answers differently the second time) cannot alter a run that has started.
  */
-const OPTION_KEYS = ['backend', 'evalAt', 'onProgress', 'signal', 'data', 'init', 'wasmModule', 'instrument', 'keepLosses', 'keepAccuracy', 'chunkSteps', 'chunkMs'];
+const OPTION_KEYS = ['backend', 'path', 'evalAt', 'onProgress', 'signal', 'data', 'init', 'wasmModule', 'instrument', 'keepLosses', 'keepAccuracy', 'chunkSteps', 'chunkMs'];
 
 function snapshot(opts: unknown): TrainOptions {
   if (opts === undefined) return {};
@@ -221,7 +231,6 @@ function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boole
   const { n, d, nTest } = config.data;
   const m = config.model.m;
   const T = config.train.steps;
-  if (backend !== 'js') checkWasmFits({ n, d, m, nTest });
   const evalSteps = resolveEvalSteps(opts.evalAt, T);
   const keep = opts.keepLosses ?? T <= MAX_AUTO_LOSSES;
   if (keep && T > MAX_KEPT_LOSSES) {
@@ -248,9 +257,32 @@ function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boole
       if (!Number.isFinite(w0[i]!)) throw new ConfigError(`init[${Math.floor(i / d)}][${i % d}]`, init[i], 'a finite number (within the float32 range)');
     }
   }
-  return { backend, config, evalSteps, keep, keepAcc, chunkMs, w0 };
+  const path = choosePath(opts.path, backend, config, evalSteps.length);
+  if (backend !== 'js') checkWasmFits({ n, d, m, nTest }, path);
+  return { backend, path, config, evalSteps, keep, keepAcc, chunkMs, w0 };
 }
 type Plan = ReturnType<typeof plan>;
+
+/**
+ * The path a run takes: as asked, or the one with fewer flops over the whole run. The kernel-space
+ * path pays once for X·Xᵀ, X·W(0)ᵀ, X_test·Xᵀ, X_test·W(0)ᵀ and forming W(T), then 2·n²·m a step and
+ * 2·(n + n_test)·n·m + 2·n²·m an evaluation; the primal path 4·n·d·m a step and 2·(n + n_test)·d·m an evaluation.
+ */
+export function choosePath(asked: TrainOptions['path'], backend: Backend, config: RfaConfig, evaluations: number): StepPath {
+  if (asked !== undefined && asked !== 'auto' && asked !== 'primal' && asked !== 'kernel') throw new ConfigError('path', asked, 'one of "auto", "primal", "kernel"');
+  const { n, d, nTest } = config.data;
+  const m = config.model.m;
+  const T = config.train.steps;
+  const kernelFits = n * n <= MAX_COUNT && nTest * n <= MAX_COUNT && (backend === 'js' || engineBytes({ n, d, m, nTest }, 'kernel') <= WASM_MAX_BYTES);
+  if (asked === 'kernel') {
+    if (n * n > MAX_COUNT) throw new ConfigError('path', asked, `"primal" for n = ${n} (the kernel-space path holds X·Xᵀ, n² values)`);
+    return 'kernel';
+  }
+  if (asked === 'primal' || !kernelFits) return 'primal';
+  const primal = T * 4 * n * d * m + evaluations * 2 * (n + nTest) * d * m;
+  const kernel = 2 * n * d * (n + m) + 2 * nTest * d * (n + m) + 2 * m * n * d + T * 2 * n * n * m + evaluations * (2 * (n + nTest) * n * m + 2 * n * n * m);
+  return kernel < primal ? 'kernel' : 'primal';
+}
 
 /** Sample (or take) the data and W(0), and build the engine; yields while sampling, so it can be cancelled. */
 function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined): Generator<Yield, { problem: XorProblem; w0: Float32Array; a: Float32Array; engine: Engine }, void> {
@@ -277,7 +309,10 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
     alpha: config.train.alpha,
     dphi0: config.model.dphi0,
   };
-  const engine: Engine = p.backend === 'js' ? new JsEngine(init) : new WasmEngine(module ?? compileKernelsSync(p.backend), p.backend, init);
+  const wasm = () => module ?? compileKernelsSync(p.backend as 'simd' | 'scalar');
+  const engine: Engine = p.path === 'kernel'
+    ? (p.backend === 'js' ? new DualJsEngine(init) : new DualWasmEngine(wasm(), p.backend, init))
+    : (p.backend === 'js' ? new JsEngine(init) : new WasmEngine(wasm(), p.backend, init));
   return { problem, w0, a, engine };
 }
 
@@ -297,7 +332,7 @@ function accuracy(f: ArrayLike<number>, y: ArrayLike<number>, pick?: (i: number)
 }
 
 /** The evaluation record of outputs already computed (f on the training set, ft on the test set). */
-function recordOf(problem: XorProblem, step: number, f: ArrayLike<number>, ft: ArrayLike<number> | null, weights: ArrayLike<number>): EvalRecord {
+function recordOf(problem: XorProblem, step: number, f: ArrayLike<number>, ft: ArrayLike<number> | null, weightNorm: number): EvalRecord {
   const { train, test } = problem;
   let loss = 0;
   for (let i = 0; i < train.n; i++) loss += logisticLossRef(train.y[i]! * f[i]!);
@@ -311,21 +346,18 @@ function recordOf(problem: XorProblem, step: number, f: ArrayLike<number>, ft: A
     trainAccFlipped: flipped ? accuracy(f, train.y, (i) => flipped[i] === 1) : null,
     testAcc: ft ? accuracy(ft, test.y) : null,
     testAccClean: ft && test.cleanY ? accuracy(ft, test.cleanY) : null,
-    weightNorm: frobeniusNorm(weights),
+    weightNorm,
   };
 }
 
 /** The evaluation record of an engine's current weights, in one go. */
-export function evaluate(engine: Engine, problem: XorProblem, step: number, weights = engine.weights()): EvalRecord {
-  return recordOf(problem, step, engine.outputs('train'), problem.test.n > 0 ? engine.outputs('test') : null, weights);
+export function evaluate(engine: Engine, problem: XorProblem, step: number): EvalRecord {
+  return recordOf(problem, step, engine.outputs('train'), problem.test.n > 0 ? engine.outputs('test') : null, engine.weightNorm());
 }
 
 /** What the generator yields to its driver: the step reached, so an abort can name it. */
 type Yield = number;
 
-/** Pieces smaller than this re-read W (forward) or Z and X (gradient) too often to run at full speed. */
-const MIN_PIECE_ROWS = 64;
-const MIN_PIECE_COLS = 16;
 
 /** Run a generator's pieces, adding the time spent in them (not in the pauses between) to busy.ms. */
 function* timedPieces<Y, T>(g: Generator<Y, T, void>, busy: { ms: number }): Generator<Y, T, void> {
@@ -369,7 +401,7 @@ function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefine
   const trainAccs = new Float32Array(keepAcc ? T : 0);
   const accBuf = keepAcc ? new Float32Array(STEP_BUFFER) : undefined;
   const history: EvalRecord[] = [];
-  const stepFlops = 4 * n * d * m + 8 * n * m;
+  const stepFlops = engine.stepFlops;
   // flops per ms, measured on this run's pieces of work (an average weighted to the recent)
   let rate = GUESS_RATE[engine.backend];
   const budget = () => chunkMs * rate;
@@ -416,15 +448,21 @@ function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefine
   };
 
   function* record(step: number): Generator<Yield, void, void> {
-    const weights = engine.weights(); // one unpack of W per record, shared with the instrument
-    const rows = (count: number) => Math.min(count, Math.max(MIN_PIECE_ROWS, Math.floor(budget() / (2 * d * m))));
+    const rows = (count: number) => Math.min(count, Math.max(MIN_PIECE_ROWS, Math.floor(budget() / engine.rowFlops)));
     const busy = { ms: 0 };
     const f = yield* timedPieces(outputsInPieces(engine, 'train', n, rows(n), step), busy);
     const ft = problem.test.n > 0 ? yield* timedPieces(outputsInPieces(engine, 'test', problem.test.n, rows(problem.test.n), step), busy) : null;
-    timed(2 * (n + problem.test.n) * d * m, busy.ms);
-    const rec = recordOf(problem, step, f, ft, weights);
+    timed((n + problem.test.n) * engine.rowFlops, busy.ms);
+    const rec = recordOf(problem, step, f, ft, engine.weightNorm());
     if (opts.instrument) {
-      const extra = opts.instrument({ step, config, problem, a, initialWeights: w0, weights, engine });
+      let weights: Float32Array | Float64Array | null = null; // formed once, if the instrument reads it
+      const ctx: EvalContext = {
+        step, config, problem, a, initialWeights: w0, engine,
+        get weights() {
+          return (weights ??= engine.weights());
+        },
+      };
+      const extra = opts.instrument(ctx);
       if (extra !== undefined && (typeof extra !== 'object' || extra === null)) throw new ConfigError('instrument', extra, 'a function that returns an object (or undefined)');
       if (extra) rec.extra = extra;
     }
@@ -440,13 +478,10 @@ function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefine
       ckptStep[slot] = t;
       let k: number, done: number;
       if (opts.chunkSteps === undefined && stepFlops > 1.5 * budget()) {
-        // one step is longer than a piece of work: cut it (same bits), yielding between pieces; blocks
-        // of at least MIN_PIECE_ROWS rows and MIN_PIECE_COLS columns keep the products near full speed
+        // one step is longer than a piece of work: cut it (same bits), yielding between pieces
         k = 1;
-        const rows = Math.min(n, Math.max(MIN_PIECE_ROWS, Math.floor(budget() / (2 * d * m))));
-        const cols = Math.min(d, Math.max(MIN_PIECE_COLS, Math.floor(budget() / (2 * n * m))));
         const busy = { ms: 0 };
-        done = yield* timedPieces(mapYield(engine.stepInPieces(buf, accBuf, rows, cols), t), busy);
+        done = yield* timedPieces(mapYield(engine.stepInPieces(buf, accBuf, budget()), t), busy);
         timed(stepFlops, busy.ms);
       } else {
         const per = opts.chunkSteps ?? Math.max(1, Math.floor(budget() / stepFlops));
@@ -469,6 +504,7 @@ function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefine
   return {
     config,
     backend: engine.backend,
+    path: engine.path,
     steps: T,
     history,
     losses,

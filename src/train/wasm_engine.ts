@@ -3,10 +3,13 @@
 import { Arena, packTransposed, unpackTransposed } from '../wasm/arena.js';
 import { engineLayout, STEP_BUFFER, type EngineLayout } from '../wasm/layout.js';
 import { instantiateKernels, type WasmBackend } from '../wasm/loader.js';
-import type { Engine, EngineInit } from './engine.js';
+import { MIN_PIECE_COLS, MIN_PIECE_ROWS, type Engine, type EngineInit } from './engine.js';
 
 export class WasmEngine implements Engine {
   readonly backend: WasmBackend;
+  readonly path = 'primal' as const;
+  readonly stepFlops: number;
+  readonly rowFlops: number;
   readonly m: number;
   readonly d: number;
   readonly arena: Arena;
@@ -27,6 +30,8 @@ export class WasmEngine implements Engine {
     this.alpha = alpha;
     this.dphi0 = dphi0;
     const { n, d, m, nTest } = this;
+    this.stepFlops = 4 * n * d * m + 8 * n * m;
+    this.rowFlops = 2 * d * m;
     const arena = (this.arena = new Arena(instantiateKernels(module)));
     const base = arena.size;
     this.p = engineLayout({ n, d, m, nTest }, base);
@@ -72,8 +77,10 @@ export class WasmEngine implements Engine {
     return done;
   }
 
-  *stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, rows: number, cols: number): Generator<void, number, void> {
+  *stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, budget: number): Generator<void, number, void> {
     const { p, n, d, m, arena } = this;
+    const rows = Math.min(n, Math.max(MIN_PIECE_ROWS, Math.floor(budget / (2 * d * m))));
+    const cols = Math.min(d, Math.max(MIN_PIECE_COLS, Math.floor(budget / (2 * n * m))));
     const K = arena.kernels;
     // the forward product and outputs, a block of rows at a time (each row of Z is independent)
     for (let r = 0; r < n; r += rows) {
@@ -94,6 +101,20 @@ export class WasmEngine implements Engine {
     }
     K.sgd_update(p.wt, p.g, d * m, this.alpha);
     return 1;
+  }
+
+  /** ‖W‖_F summed in W's own order (neuron by neuron), as frobeniusNorm of weights() sums it: the same bits. */
+  weightNorm(): number {
+    const { d, m } = this;
+    const wt = this.arena.f32(this.p.wt, d * m);
+    let s = 0;
+    for (let j = 0; j < m; j++) {
+      for (let k = 0; k < d; k++) {
+        const v = wt[k * m + j]!;
+        s += v * v;
+      }
+    }
+    return Math.sqrt(s);
   }
 
   weightsFinite(): boolean {

@@ -1,0 +1,186 @@
+// The kernel-space WASM engine: the same gradient descent run on C, with W(t) = W(0) + C(t)·X.
+// Every update adds a combination of the training inputs to each w_j, so nothing is lost: with
+// K = X·Xᵀ and Z0 = X·W(0)ᵀ computed once, a step costs 2·n²·m flops instead of 4·n·d·m (the
+// kernel gd_steps_dual), test outputs cost 2·n·m per test point after X_test·Xᵀ and X_test·W(0)ᵀ
+// are computed once, ‖W‖_F comes from K, C and Z0, and W is formed only when asked for.
+// The layout is dualLayout (src/wasm/layout.ts), the one validation sizes runs with.
+import { Arena, packTransposed, unpackTransposed } from '../wasm/arena.js';
+import { dualLayout, STEP_BUFFER, TEST_BLOCK, type DualLayout } from '../wasm/layout.js';
+import { instantiateKernels, type WasmBackend } from '../wasm/loader.js';
+import { ConfigError } from '../errors.js';
+import { MIN_PIECE_ROWS, type Engine, type EngineInit } from './engine.js';
+
+export class DualWasmEngine implements Engine {
+  readonly backend: WasmBackend;
+  readonly path = 'kernel' as const;
+  readonly m: number;
+  readonly d: number;
+  readonly n: number;
+  readonly stepFlops: number;
+  readonly rowFlops: number;
+  readonly arena: Arena;
+  private readonly nTest: number;
+  private readonly alpha: number;
+  private readonly dphi0: number;
+  private readonly w0: Float32Array;
+  /** ‖W(0)‖² in f64 */
+  private readonly w0sq: number;
+  /** byte offsets into the arena */
+  readonly p: DualLayout;
+
+  constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit) {
+    const { train, test, a, alpha, dphi0 } = init;
+    this.backend = backend;
+    this.n = train.n;
+    this.d = train.d;
+    this.m = a.length;
+    this.nTest = test?.n ?? 0;
+    this.alpha = alpha;
+    this.dphi0 = dphi0;
+    const { n, d, m, nTest } = this;
+    this.stepFlops = 2 * n * n * m + 10 * n * m;
+    this.rowFlops = 2 * n * m;
+    const arena = (this.arena = new Arena(instantiateKernels(module)));
+    const base = arena.size;
+    const p = (this.p = dualLayout({ n, d, m, nTest }, base));
+    arena.alloc(p.end - base);
+    const K = arena.kernels;
+    arena.f32(p.x, n * d).set(train.x);
+    packTransposed(train.x, n, d, arena.f32(p.xt, d * n));
+    arena.f32(p.y, n).set(train.y);
+    arena.f32(p.a, m).set(a);
+    this.w0 = Float32Array.from(init.w);
+    let sq = 0;
+    for (let i = 0; i < this.w0.length; i++) sq += this.w0[i]! * this.w0[i]!;
+    this.w0sq = sq;
+    packTransposed(this.w0, m, d, arena.f32(p.w0t, d * m));
+    // once: K = X·Xᵀ, Z0 = X·W(0)ᵀ, and for the test set X_test·Xᵀ and X_test·W(0)ᵀ, a block at a time
+    K.gemm_xwt(p.x, p.xt, p.kmat, n, d, n);
+    K.gemm_xwt(p.x, p.w0t, p.z0, n, d, m);
+    if (test) {
+      for (let r = 0; r < nTest; r += TEST_BLOCK) {
+        const rows = Math.min(TEST_BLOCK, nTest - r);
+        arena.f32(p.testBlock, rows * d).set(test.x.subarray(r * d, (r + rows) * d));
+        K.gemm_xwt(p.testBlock, p.xt, p.kt + 4 * r * n, rows, d, n);
+        K.gemm_xwt(p.testBlock, p.w0t, p.zt0 + 4 * r * m, rows, d, m);
+      }
+    }
+    arena.f32(p.ct, n * m).fill(0);
+  }
+
+  /** Only W(0) can be set: another W is in general not W(0) plus a combination of the inputs. */
+  setWeights(w: ArrayLike<number>): void {
+    for (let i = 0; i < this.w0.length; i++) {
+      if (!Object.is(w[i], this.w0[i])) throw new ConfigError('weights', 'a W other than W(0)', 'W(0) on the kernel-space path (use the primal path to set other weights)');
+    }
+    this.arena.f32(this.p.ct, this.n * this.m).fill(0);
+  }
+
+  checkpoint(slot: 0 | 1): void {
+    const bytes = 4 * this.n * this.m;
+    new Uint8Array(this.arena.kernels.memory.buffer).copyWithin(this.p.ckpt[slot], this.p.ct, this.p.ct + bytes);
+  }
+
+  rollback(slot: 0 | 1): void {
+    const bytes = 4 * this.n * this.m;
+    new Uint8Array(this.arena.kernels.memory.buffer).copyWithin(this.p.ct, this.p.ckpt[slot], this.p.ckpt[slot] + bytes);
+  }
+
+  /** W = W(0) + C·X, formed now: Wt = W(0)ᵀ + Xᵀ·Ct, 2·m·n·d flops. */
+  weights(): Float32Array {
+    const { p, n, d, m, arena } = this;
+    arena.kernels.gemm_xwt(p.xt, p.ct, p.wt, d, n, m);
+    arena.kernels.add_f32(p.wt, p.w0t, d * m);
+    return unpackTransposed(arena.f32(p.wt, d * m), m, d);
+  }
+
+  steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number {
+    const { p, n, m, arena } = this;
+    const K = arena.kernels;
+    let done = 0;
+    while (done < k) {
+      const chunk = Math.min(k - done, STEP_BUFFER);
+      const ok = K.gd_steps_dual(p.kmat, p.ct, p.z0, p.y, p.a, p.z, p.f, p.c, n, m, this.alpha, this.dphi0, chunk, p.loss, accOut ? p.acc : 0);
+      const written = ok < chunk ? ok + 1 : chunk;
+      lossOut.set(arena.f64(p.loss, written), done);
+      if (accOut) accOut.set(arena.f32(p.acc, written), done);
+      done += ok;
+      if (ok < chunk) break;
+    }
+    return done;
+  }
+
+  *stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, budget: number): Generator<void, number, void> {
+    const { p, n, m, arena } = this;
+    const K = arena.kernels;
+    const rows = Math.min(n, Math.max(MIN_PIECE_ROWS, Math.floor(budget / (2 * n * m))));
+    // Z = K·Ct + Z0, a block of rows at a time (each row of Z is independent), then gd_steps_dual's step
+    for (let r = 0; r < n; r += rows) {
+      const count = Math.min(rows, n - r);
+      K.gemm_xwt(p.kmat + 4 * r * n, p.ct, p.z + 4 * r * m, count, n, m);
+      K.add_f32(p.z + 4 * r * m, p.z0 + 4 * r * m, count * m);
+      yield;
+    }
+    K.network_output(p.z, p.a, p.f, n, m);
+    const risk = K.logistic_loss_grad(p.f, p.y, 0, p.c, n);
+    lossOut[0] = risk;
+    if (accOut) accOut[0] = Math.fround(Math.fround(K.count_correct(p.f, p.y, n)) / Math.fround(n));
+    if (!Number.isFinite(risk)) return 0;
+    K.relu_backward(p.z, p.c, p.a, n, m, this.dphi0);
+    K.sgd_update(p.ct, p.z, n * m, this.alpha);
+    return 1;
+  }
+
+  /**
+   * ‖W‖_F without forming W: ‖W(0) + C·X‖² = ‖W(0)‖² + Σ Ct ⊙ (2·Z0 + K·Ct) = ‖W(0)‖² + Σ Ct ⊙ (Z0 + Z)
+   * with Z = K·Ct + Z0, summed in f64.
+   */
+  weightNorm(): number {
+    const { p, n, m, arena } = this;
+    this.preactivationsInto(p.x, 0, n); // Z of the training set into p.z
+    const ct = arena.f32(p.ct, n * m), z0 = arena.f32(p.z0, n * m), z = arena.f32(p.z, n * m);
+    let s = this.w0sq;
+    for (let i = 0; i < ct.length; i++) s += ct[i]! * (z0[i]! + z[i]!);
+    return Math.sqrt(Math.max(0, s));
+  }
+
+  /** Whether every weight is finite: C is (W = W(0) + C·X with finite W(0) and X). */
+  weightsFinite(): boolean {
+    return this.arena.kernels.all_finite(this.p.ct, this.n * this.m) === 1;
+  }
+
+  /** Z rows [start, start + count) of the training set (src = p.x) or the test set into p.z (count ≤ rows). */
+  private preactivationsInto(src: number, start: number, count: number): void {
+    const { p, n, m, arena } = this;
+    const K = arena.kernels;
+    const [kRows, z0Rows] = src === p.x ? [p.kmat, p.z0] : [p.kt, p.zt0];
+    K.gemm_xwt(kRows + 4 * start * n, p.ct, p.z, count, n, m);
+    K.add_f32(p.z, z0Rows + 4 * start * m, count * m);
+  }
+
+  private forward(which: 'train' | 'test', start: number, count: number, sink: (row: number, rows: number) => void): void {
+    const { p, m, arena } = this;
+    const src = which === 'train' ? p.x : p.kt;
+    for (let r = 0; r < count; r += p.rows) {
+      const rows = Math.min(p.rows, count - r);
+      this.preactivationsInto(src, start + r, rows);
+      arena.kernels.network_output(p.z, p.a, p.f, rows, m);
+      sink(r, rows);
+    }
+  }
+
+  outputs(which: 'train' | 'test', start = 0, count?: number): Float32Array {
+    const total = which === 'train' ? this.n : this.nTest;
+    const c = count ?? total - start;
+    const out = new Float32Array(c);
+    this.forward(which, start, c, (r, rows) => out.set(this.arena.f32(this.p.f, rows), r));
+    return out;
+  }
+
+  preactivations(which: 'train' | 'test'): Float32Array {
+    const count = which === 'train' ? this.n : this.nTest;
+    const out = new Float32Array(count * this.m);
+    this.forward(which, 0, count, (r, rows) => out.set(this.arena.f32(this.p.z, rows * this.m), r * this.m));
+    return out;
+  }
+}
