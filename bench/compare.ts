@@ -1,0 +1,96 @@
+// Where rfa stands against its peers: the same full-batch GD step, in one run, on this machine.
+// rfa: each path (primal; kernel space), SIMD build, one thread, timed on its engines (steps only,
+// the setup of each path reported apart). NumPy and PyTorch: bench/peers.py through /usr/bin/python3,
+// one thread each (OpenBLAS/OMP/MKL), skipped with a line when absent. Writes bench/results/compare.md.
+// Usage: npm run bench:compare [-- --quick]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { arch, cpus } from 'node:os';
+import { compileKernelsSync, initWeights, resolveConfig, sampleProblem, secondLayer } from '../src/index.js';
+import { DualWasmEngine } from '../src/train/dual_engine.js';
+import type { Engine, EngineInit } from '../src/train/engine.js';
+import { WasmEngine } from '../src/train/wasm_engine.js';
+
+const QUICK = process.argv.includes('--quick');
+const SHAPES: [number, number, number][] = QUICK
+  ? [[200, 10, 400], [100, 2000, 400]]
+  : [[200, 10, 400], [400, 20, 400], [50, 1000, 400], [100, 2000, 400], [2000, 2000, 400], [200, 40000, 400]];
+
+/** ms per step: the best of 3 timings of as many steps as fit in about `budget` ms. */
+function msPerStep(engine: Engine, budget: number): number {
+  const loss = new Float64Array(4096);
+  engine.steps(1, loss); // warm up
+  const t0 = performance.now();
+  engine.steps(1, loss);
+  const one = Math.max(performance.now() - t0, 1e-3);
+  const k = Math.max(1, Math.min(4096, Math.floor(budget / 3 / one)));
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    engine.steps(k, loss);
+    best = Math.min(best, (performance.now() - t) / k);
+  }
+  return best;
+}
+
+interface Row { shape: string; impl: string; ms: number | null; setupMs?: number; note?: string }
+const rows: Row[] = [];
+const simd = compileKernelsSync('simd');
+
+for (const [n, d, m] of SHAPES) {
+  const shape = `(${n}, ${d}, ${m})`;
+  const config = resolveConfig({ seed: 0, data: { n, d, nTest: 0 }, model: { m }, train: { alpha: 1e-6 } });
+  const problem = sampleProblem(config);
+  const init: EngineInit = { train: problem.train, test: null, w: initWeights(m, d, config.model.omegaInit, 0), a: secondLayer(m), alpha: 1e-6, dphi0: 0 };
+  for (const [impl, make] of [['rfa primal', () => new WasmEngine(simd, 'simd', init)], ['rfa kernel', () => new DualWasmEngine(simd, 'simd', init)]] as const) {
+    const t0 = performance.now();
+    const engine = make();
+    const setupMs = performance.now() - t0;
+    const ms = msPerStep(engine, QUICK ? 600 : 1500);
+    rows.push({ shape, impl, ms, setupMs });
+    process.stderr.write(`${shape} ${impl.padEnd(11)} ${ms.toFixed(3).padStart(10)} ms/step  (setup ${setupMs.toFixed(0)} ms)\n`);
+  }
+}
+
+// the peers, in one python process (one thread each)
+const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+delete env.OPENBLAS_CORETYPE; // let OpenBLAS pick this CPU's own kernels
+delete env.OPENBLAS_L2_SIZE;
+const py = spawnSync('/usr/bin/python3', ['bench/peers.py', ...SHAPES.map((s) => s.join(','))], { encoding: 'utf8', env }); // run from the project folder (npm run)
+if (py.error || py.status !== 0) {
+  rows.push({ shape: '*', impl: 'numpy, pytorch', ms: null, note: `skipped: /usr/bin/python3 did not run (${py.error?.message ?? py.stderr.trim().split('\n').at(-1)})` });
+} else {
+  for (const line of py.stdout.trim().split('\n')) {
+    const r = JSON.parse(line) as { peer: string; n?: number; d?: number; m?: number; ms?: number; skipped?: string };
+    if (r.skipped) rows.push({ shape: '*', impl: r.peer, ms: null, note: `skipped: ${r.skipped}` });
+    else rows.push({ shape: `(${r.n}, ${r.d}, ${r.m})`, impl: r.peer, ms: r.ms! });
+    if (!r.skipped) process.stderr.write(`(${r.n}, ${r.d}, ${r.m}) ${r.peer.padEnd(11)} ${r.ms!.toFixed(3).padStart(10)} ms/step\n`);
+  }
+}
+rows.push({ shape: '*', impl: 'tensorflow.js wasm', ms: null, note: 'not yet measured by this harness (issue 7, part 7)' });
+
+// the table: ms per step of each, and each peer's time over rfa's best path (> 1: rfa is faster)
+const impls = ['rfa primal', 'rfa kernel', 'numpy', 'pytorch'];
+const get = (shape: string, impl: string) => rows.find((r) => r.shape === shape && r.impl === impl)?.ms ?? null;
+const fmt = (x: number | null) => (x === null ? '—' : x < 1 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(0));
+const lines = [
+  '# rfa against NumPy and PyTorch: one GD step, one thread each',
+  '',
+  `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:compare\` on ${cpus()[0]?.model ?? 'an unknown CPU'} (${arch()}, ${cpus().length} cores), ` +
+    `Node ${process.versions.node}. ms per step (steps only: each path's one-time setup is not included); ratios are the peer's time over rfa's ` +
+    'faster path (above 1: rfa is faster). Float32 everywhere; NumPy and PyTorch on one OpenBLAS/OMP thread, without autograd.',
+  '',
+  `| shape (n, d, m) | ${impls.join(' | ')} | NumPy / rfa | PyTorch / rfa |`,
+  `|---|${impls.map(() => '---:').join('|')}|---:|---:|`,
+];
+for (const [n, d, m] of SHAPES) {
+  const shape = `(${n}, ${d}, ${m})`;
+  const best = Math.min(...['rfa primal', 'rfa kernel'].map((i) => get(shape, i) ?? Infinity));
+  const ratio = (p: string) => (get(shape, p) === null ? '—' : `${(get(shape, p)! / best).toFixed(2)}×`);
+  lines.push(`| ${shape} | ${impls.map((i) => fmt(get(shape, i))).join(' | ')} | ${ratio('numpy')} | ${ratio('pytorch')} |`);
+}
+lines.push('', ...rows.filter((r) => r.note).map((r) => `- ${r.impl}: ${r.note}`));
+lines.push('', 'Setup of each rfa path (ms, once per run): ' + rows.filter((r) => r.setupMs !== undefined).map((r) => `${r.shape} ${r.impl} ${r.setupMs!.toFixed(0)}`).join('; ') + '.', '');
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/compare.md', lines.join('\n'));
+process.stdout.write(lines.join('\n') + '\n');
