@@ -24,10 +24,17 @@ export function grad_xtd(x: usize, dm: usize, g: usize, n: i32, d: i32, m: i32, 
 // sum as grad_xtd computes it, so splitting G into row blocks gives the same bits as one call:
 // the trainer uses this to cut one long step into short pieces it can interrupt.
 export function grad_xtd_rows(x: usize, dm: usize, g: usize, n: i32, d: i32, k0: i32, k1: i32, m: i32, scale: f32): void {
+  grad_xtd_block(x, dm, g, n, d, k0, k1, 0, m, m, scale);
+}
+
+// The block k0 ≤ k < k1, j0 ≤ j < j1 of G (rows of D and G are still m wide). Each G[k][j] is again
+// computed whole by the same sum, so any split of G into blocks gives the same bits as one call:
+// the threaded build splits G by rows or by columns among its threads.
+export function grad_xtd_block(x: usize, dm: usize, g: usize, n: i32, d: i32, k0: i32, k1: i32, j0: i32, j1: i32, m: i32, scale: f32): void {
   const strideX = (<usize>d) << 2;
   const strideM = (<usize>m) << 2;
   if (n == 0) {
-    memory.fill(g + <usize>k0 * strideM, 0, <usize>(k1 - k0) * strideM);
+    for (let k = k0; k < k1; k++) memory.fill(g + <usize>k * strideM + (<usize>j0 << 2), 0, <usize>(j1 - j0) << 2);
     return;
   }
   const rows = blockRows(m);
@@ -39,9 +46,9 @@ export function grad_xtd_rows(x: usize, dm: usize, g: usize, n: i32, d: i32, k0:
     const db = dm + <usize>i0 * strideM;
     let k = k0;
     if (ASC_FEATURE_SIMD) {
-      for (; k + 4 <= k1; k += 4) cols4(xb + (<usize>k << 2), db, g + <usize>k * strideM, nb, d, m, scale, first, last);
+      for (; k + 4 <= k1; k += 4) cols4(xb + (<usize>k << 2), db, g + <usize>k * strideM, nb, d, j0, j1, m, scale, first, last);
     }
-    for (; k < k1; k++) col1(xb + (<usize>k << 2), strideX, db, g + <usize>k * strideM, nb, m, scale, first, last);
+    for (; k < k1; k++) col1(xb + (<usize>k << 2), strideX, db, g + <usize>k * strideM, nb, j0, j1, m, scale, first, last);
   }
 }
 
@@ -55,14 +62,14 @@ export function grad_xtd_rows(x: usize, dm: usize, g: usize, n: i32, d: i32, k0:
   return first ? <f32>0 : load<f32>(p);
 }
 
-// One row k of G from column k of X (xk points at X[i0][k], rows strideX bytes apart), over the n
-// rows of one block; `first` starts the sums at 0, `last` stores them scaled.
-function col1(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, m: i32, scale: f32, first: bool, last: bool): void {
+// Columns j0 ≤ j < j1 of one row k of G from column k of X (xk points at X[i0][k], rows strideX
+// bytes apart), over the n rows of one block; `first` starts the sums at 0, `last` stores them scaled.
+function col1(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, j0: i32, j1: i32, m: i32, scale: f32, first: bool, last: bool): void {
   const strideM = (<usize>m) << 2;
-  let j = 0;
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
     const sc = f32x4.splat(scale);
-    for (; j + 4 <= m; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       let acc = start4(gr + (<usize>j << 2), first);
       let xp = xk;
       let dp = dm + (<usize>j << 2);
@@ -72,7 +79,7 @@ function col1(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, m: i32, s
       }
       v128.store(gr + (<usize>j << 2), last ? f32x4.mul(acc, sc) : acc);
     }
-    for (; j < m; j++) {
+    for (; j < j1; j++) {
       let acc = start1(gr + (<usize>j << 2), first);
       let xp = xk;
       let dp = dm + (<usize>j << 2);
@@ -85,33 +92,34 @@ function col1(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, m: i32, s
     return;
   }
   // Scalar build: i outer, j inner, so each row of D streams and the row of G stays in cache.
-  if (first) memory.fill(gr, 0, strideM);
+  if (first) memory.fill(gr + (<usize>j0 << 2), 0, <usize>(j1 - j0) << 2);
   let xp = xk;
   let dp = dm;
   for (let i = 0; i < n; i++) {
     const xv = load<f32>(xp);
-    for (let jj = 0; jj < m; jj++) {
+    for (let jj = j0; jj < j1; jj++) {
       const o = <usize>jj << 2;
       store<f32>(gr + o, load<f32>(gr + o) + xv * load<f32>(dp + o));
     }
     xp += strideX; dp += strideM;
   }
   if (last) {
-    for (let jj = 0; jj < m; jj++) {
+    for (let jj = j0; jj < j1; jj++) {
       const o = <usize>jj << 2;
       store<f32>(gr + o, load<f32>(gr + o) * scale);
     }
   }
 }
 
-// Four rows k..k+3 of G (SIMD build only) over the n rows of one block; xk points at X[i0][k].
-function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, m: i32, scale: f32, first: bool, last: bool): void {
+// Columns j0 ≤ j < j1 of four rows k..k+3 of G (SIMD build only) over the n rows of one block;
+// xk points at X[i0][k].
+function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, j0: i32, j1: i32, m: i32, scale: f32, first: bool, last: bool): void {
   const strideX = (<usize>d) << 2;
   const strideM = (<usize>m) << 2;
   const g1 = g0 + strideM, g2 = g1 + strideM, g3 = g2 + strideM;
   const sc = f32x4.splat(scale);
-  let j = 0;
-  for (; j + 8 <= m; j += 8) {
+  let j = j0;
+  for (; j + 8 <= j1; j += 8) {
     const o8 = <usize>j << 2;
     let a0 = start4(g0 + o8, first), b0 = start4(g0 + o8 + 16, first);
     let a1 = start4(g1 + o8, first), b1 = start4(g1 + o8 + 16, first);
@@ -141,7 +149,7 @@ function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, m: i32, scale: f
     v128.store(g2 + o8, a2); v128.store(g2 + o8, b2, 16);
     v128.store(g3 + o8, a3); v128.store(g3 + o8, b3, 16);
   }
-  for (; j + 4 <= m; j += 4) {
+  for (; j + 4 <= j1; j += 4) {
     const o4 = <usize>j << 2;
     let a0 = start4(g0 + o4, first), a1 = start4(g1 + o4, first), a2 = start4(g2 + o4, first), a3 = start4(g3 + o4, first);
     let xp = xk;
@@ -159,7 +167,7 @@ function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, m: i32, scale: f
     }
     v128.store(g0 + o4, a0); v128.store(g1 + o4, a1); v128.store(g2 + o4, a2); v128.store(g3 + o4, a3);
   }
-  for (; j < m; j++) {
+  for (; j < j1; j++) {
     const o1 = <usize>j << 2;
     let a0 = start1(g0 + o1, first), a1 = start1(g1 + o1, first), a2 = start1(g2 + o1, first), a3 = start1(g3 + o1, first);
     let xp = xk;

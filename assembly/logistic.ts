@@ -75,6 +75,31 @@ export function logistic_loss_grad(f: usize, y: usize, loss: usize, c: usize, n:
   return sum * invN;
 }
 
+// Rows of logistic_loss_grad, for a team of threads: for `rows` samples, terms[i] = ℓ(z_i) (f64)
+// and c[i] = ℓ'(z_i)·y_i·invN (f32), with invN = 1/n of the whole set, computed exactly as
+// logistic_loss_grad computes them. Returns whether every term is finite (the risk is finite then:
+// a sum of finite non-negative f64 terms of f32 margins cannot overflow).
+export function logistic_terms(f: usize, y: usize, terms: usize, c: usize, rows: i32, invN: f64): bool {
+  let finite = true;
+  for (let i = 0; i < rows; i++) {
+    const o = <usize>i << 2;
+    const yi = <f64>load<f32>(y + o);
+    const zi = yi * <f64>load<f32>(f + o);
+    const li = logistic_loss(zi);
+    store<f64>(terms + (<usize>i << 3), li);
+    if (!isFinite(li)) finite = false;
+    store<f32>(c + o, <f32>(logistic_deriv(zi) * yi * invN));
+  }
+  return finite;
+}
+
+// Σ terms[i] over i < len, in order, in f64: the risk's sum as logistic_loss_grad adds it.
+export function sum_f64(terms: usize, len: i32): f64 {
+  let sum: f64 = 0;
+  for (let i = 0; i < len; i++) sum += load<f64>(terms + (<usize>i << 3));
+  return sum;
+}
+
 // Elementwise ℓ and ℓ' of z (len f32 values), in f64 and rounded once to f32 on the way out.
 // Either output pointer may be 0 to skip it.
 export function logistic_eval(z: usize, loss: usize, deriv: usize, len: i32): void {

@@ -53,6 +53,13 @@ export function backendOption(): Option {
   return new Option('--backend <b>', 'kernels: auto (SIMD if supported), simd, scalar, js (float64 reference)').choices(BACKEND_CHOICES).default('auto');
 }
 
+/** --threads: auto, or a whole number of threads for one run's steps (the same bits on any number). */
+export function threadsOption(): Option {
+  return new Option('--threads <n>', 'threads for the steps: auto (every core when the steps are big enough) or a number; the same results on any number')
+    .argParser((text: string): number | 'auto' => (text.trim() === 'auto' ? 'auto' : parseNumber('--threads', text, { integer: true, min: 1, max: 256 })))
+    .default('auto');
+}
+
 /** --seed for every command. */
 export function seedOption(defaultSeed?: number): Option {
   const o = new Option('--seed <int>', `random seed (data, init, noise)${defaultSeed === undefined ? '; default 0' : ''}`).argParser(fieldParser('--seed', 'seed'));

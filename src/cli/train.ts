@@ -12,7 +12,7 @@ import { progressBar } from '../node/progress.js';
 import { train, type TrainOptions, type TrainResult } from '../train/train.js';
 import type { Backend, StepPath } from '../train/engine.js';
 import type { EvalSchedule } from '../train/schedule.js';
-import { backendOption, fieldParser, helpPointer, listParser, parseEvalAt, pct, seedOption } from './options.js';
+import { backendOption, fieldParser, helpPointer, listParser, parseEvalAt, pct, seedOption, threadsOption } from './options.js';
 import type { Session } from './session.js';
 
 export interface TrainFlags {
@@ -21,7 +21,7 @@ export interface TrainFlags {
   noise?: string; eta?: number; rates?: number[]; strategy?: string; cluster?: number;
   m?: number; omegaInit?: number; dphi0?: number; alpha?: number; steps?: number;
   evalAt?: EvalSchedule; data?: string; labels?: string; testData?: string; testLabels?: string; init?: string;
-  saveWeights?: string; history?: string; json?: boolean; backend: Backend | 'auto'; path: StepPath | 'auto'; progress?: boolean;
+  saveWeights?: string; history?: string; json?: boolean; backend: Backend | 'auto'; path: StepPath | 'auto'; threads: number | 'auto'; progress?: boolean;
 }
 
 /** The flags that shape sampled data: none of them applies to --data. */
@@ -168,7 +168,7 @@ export function summaryLines(r: TrainResult, inputs: RunInputs = {}): string[] {
     `  test accuracy    ${test}`,
     `  loss             ${first.loss.toFixed(6)} at t = 0  →  ${last.loss.toFixed(6)} at T`,
     `  ‖W‖_F            ${first.weightNorm.toPrecision(4)} at t = 0  →  ${last.weightNorm.toPrecision(4)} at T`,
-    `  backend ${r.backend}, ${r.path === 'kernel' ? 'kernel-space path' : 'primal path'}, ${(r.timeMs / 1000).toFixed(3)} s`,
+    `  backend ${r.backend}, ${r.path === 'kernel' ? 'kernel-space path' : 'primal path'}, ${r.threads} thread${r.threads === 1 ? '' : 's'}, ${(r.timeMs / 1000).toFixed(3)} s`,
   ];
 }
 
@@ -176,7 +176,7 @@ async function runTrain(f: TrainFlags, session: Session): Promise<void> {
   // 1. everything in: the config, the input files
   const base = f.config === undefined ? {} : await readJsonFile(f.config, '--config');
   if (!isPlainObject(base)) throw new ConfigError('--config', f.config, 'a JSON object { seed, data, model, train }');
-  const opts: TrainOptions = { backend: f.backend, path: f.path, signal: session.signal };
+  const opts: TrainOptions = { backend: f.backend, path: f.path, threads: f.threads, signal: session.signal };
   if (f.evalAt) opts.evalAt = f.evalAt;
   const input = await inputsFromFiles(f, configFromFlags(f, base), opts);
   // 2. every output path, before any work
@@ -206,10 +206,10 @@ async function runTrain(f: TrainFlags, session: Session): Promise<void> {
   const content = (flag: string): string | Uint8Array =>
     flag === '--save-weights'
       ? writeNpy(result.weights, [result.config.model.m, result.config.data.d])
-      : JSON.stringify({ config: result.config, ...given, backend: result.backend, path: result.path, timeMs: result.timeMs, history: result.history }, null, 1);
+      : JSON.stringify({ config: result.config, ...given, backend: result.backend, path: result.path, threads: result.threads, timeMs: result.timeMs, history: result.history }, null, 1);
   await writeOutputs(outputs.map((target) => ({ target, data: content(target.flag) })));
   if (f.json) {
-    session.out(JSON.stringify({ type: 'summary', backend: result.backend, path: result.path, timeMs: result.timeMs, config: result.config, ...given, final: result.history.at(-1) }) + '\n');
+    session.out(JSON.stringify({ type: 'summary', backend: result.backend, path: result.path, threads: result.threads, timeMs: result.timeMs, config: result.config, ...given, final: result.history.at(-1) }) + '\n');
   } else {
     session.out(summaryLines(result, inputs).join('\n') + '\n');
   }
@@ -239,6 +239,7 @@ export function registerTrainCommand(program: Command, session: Session): void {
     .option('--steps <int>', 'GD steps T (train.steps); default 1 + ⌊1/(4α)⌋', fieldParser('--steps', 'train.steps'))
     .option('--eval-at <spec>', 'evaluation steps: log:K (about K log-spaced), every:K, or a comma list (0 and T always)', parseEvalAt)
     .addOption(backendOption())
+    .addOption(threadsOption())
     .addOption(new Option('--path <p>', 'GD on W (primal) or on C with W = W(0) + C·X (kernel, exact, cheaper when d > n); auto takes the one with fewer flops').choices(['auto', 'primal', 'kernel']).default('auto'))
     .option('--no-progress', 'no progress bar on stderr')
     .option('--data <X.npy>', 'training inputs (n, d) float32/float64 instead of sampled ones (needs --labels); n and d come from it')

@@ -7,8 +7,9 @@
 import { Arena, packTransposed, unpackTransposed } from '../wasm/arena.js';
 import { dualLayout, STEP_BUFFER, TEST_BLOCK, type DualLayout } from '../wasm/layout.js';
 import { instantiateKernels, type WasmBackend } from '../wasm/loader.js';
+import { sharedMemory, ThreadTeam } from '../wasm/threads.js';
 import { ConfigError } from '../errors.js';
-import { MIN_PIECE_ROWS, type Engine, type EngineInit } from './engine.js';
+import { MIN_PIECE_ROWS, type Engine, type EngineInit, type EngineThreads } from './engine.js';
 
 export class DualWasmEngine implements Engine {
   readonly backend: WasmBackend;
@@ -27,8 +28,10 @@ export class DualWasmEngine implements Engine {
   private readonly w0sq: number;
   /** byte offsets into the arena */
   readonly p: DualLayout;
+  readonly threads: number;
+  private readonly team: ThreadTeam | null;
 
-  constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit) {
+  constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit, threads?: EngineThreads) {
     const { train, test, a, alpha, dphi0 } = init;
     this.backend = backend;
     this.n = train.n;
@@ -40,10 +43,14 @@ export class DualWasmEngine implements Engine {
     const { n, d, m, nTest } = this;
     this.stepFlops = 2 * n * n * m + 10 * n * m;
     this.rowFlops = 2 * n * m;
-    const arena = (this.arena = new Arena(instantiateKernels(module)));
+    const team = threads && threads.size > 1 ? threads : null;
+    const memory = team ? sharedMemory() : undefined;
+    const arena = (this.arena = new Arena(team ? instantiateKernels(team.module, memory) : instantiateKernels(module)));
     const base = arena.size;
     const p = (this.p = dualLayout({ n, d, m, nTest }, base));
     arena.alloc(p.end - base);
+    this.team = team ? new ThreadTeam(team.module, memory!, arena.kernels, p.ctrl, team.size) : null;
+    this.threads = this.team?.size ?? 1;
     const K = arena.kernels;
     arena.f32(p.x, n * d).set(train.x);
     packTransposed(train.x, n, d, arena.f32(p.xt, d * n));
@@ -55,14 +62,14 @@ export class DualWasmEngine implements Engine {
     this.w0sq = sq;
     packTransposed(this.w0, m, d, arena.f32(p.w0t, d * m));
     // once: K = X·Xᵀ, Z0 = X·W(0)ᵀ, and for the test set X_test·Xᵀ and X_test·W(0)ᵀ, a block at a time
-    K.gemm_xwt(p.x, p.xt, p.kmat, n, d, n);
-    K.gemm_xwt(p.x, p.w0t, p.z0, n, d, m);
+    this.gemmAdd(p.x, p.xt, p.kmat, 0, n, d, n);
+    this.gemmAdd(p.x, p.w0t, p.z0, 0, n, d, m);
     if (test) {
       for (let r = 0; r < nTest; r += TEST_BLOCK) {
         const rows = Math.min(TEST_BLOCK, nTest - r);
         arena.f32(p.testBlock, rows * d).set(test.x.subarray(r * d, (r + rows) * d));
-        K.gemm_xwt(p.testBlock, p.xt, p.kt + 4 * r * n, rows, d, n);
-        K.gemm_xwt(p.testBlock, p.w0t, p.zt0 + 4 * r * m, rows, d, m);
+        this.gemmAdd(p.testBlock, p.xt, p.kt + 4 * r * n, 0, rows, d, n);
+        this.gemmAdd(p.testBlock, p.w0t, p.zt0 + 4 * r * m, 0, rows, d, m);
       }
     }
     arena.f32(p.ct, n * m).fill(0);
@@ -89,8 +96,7 @@ export class DualWasmEngine implements Engine {
   /** W = W(0) + C·X, formed now: Wt = W(0)ᵀ + Xᵀ·Ct, 2·m·n·d flops. */
   weights(): Float32Array {
     const { p, n, d, m, arena } = this;
-    arena.kernels.gemm_xwt(p.xt, p.ct, p.wt, d, n, m);
-    arena.kernels.add_f32(p.wt, p.w0t, d * m);
+    this.gemmAdd(p.xt, p.ct, p.wt, p.w0t, d, n, m);
     return unpackTransposed(arena.f32(p.wt, d * m), m, d);
   }
 
@@ -100,7 +106,10 @@ export class DualWasmEngine implements Engine {
     let done = 0;
     while (done < k) {
       const chunk = Math.min(k - done, STEP_BUFFER);
-      const ok = K.gd_steps_dual(p.kmat, p.ct, p.z0, p.y, p.a, p.z, p.f, p.c, n, m, this.alpha, this.dphi0, chunk, p.loss, accOut ? p.acc : 0);
+      const acc = accOut ? p.acc : 0;
+      const ok = this.team
+        ? this.team.run((T, ctrl, size) => T.mt_gd_steps_dual(ctrl, size, p.kmat, p.ct, p.z0, p.y, p.a, p.z, p.f, p.c, p.terms, n, m, this.alpha, this.dphi0, chunk, p.loss, acc))
+        : K.gd_steps_dual(p.kmat, p.ct, p.z0, p.y, p.a, p.z, p.f, p.c, n, m, this.alpha, this.dphi0, chunk, p.loss, acc);
       const written = ok < chunk ? ok + 1 : chunk;
       lossOut.set(arena.f64(p.loss, written), done);
       if (accOut) accOut.set(arena.f32(p.acc, written), done);
@@ -117,8 +126,7 @@ export class DualWasmEngine implements Engine {
     // Z = K·Ct + Z0, a block of rows at a time (each row of Z is independent), then gd_steps_dual's step
     for (let r = 0; r < n; r += rows) {
       const count = Math.min(rows, n - r);
-      K.gemm_xwt(p.kmat + 4 * r * n, p.ct, p.z + 4 * r * m, count, n, m);
-      K.add_f32(p.z + 4 * r * m, p.z0 + 4 * r * m, count * m);
+      this.gemmAdd(p.kmat + 4 * r * n, p.ct, p.z + 4 * r * m, p.z0 + 4 * r * m, count, n, m);
       yield;
     }
     K.network_output(p.z, p.a, p.f, n, m);
@@ -149,13 +157,26 @@ export class DualWasmEngine implements Engine {
     return this.arena.kernels.all_finite(this.p.ct, this.n * this.m) === 1;
   }
 
+  /** Z = X·Wᵀ (+ Z0 when z0 ≠ 0) over `rows` rows (gemm_xwt then add_f32): on the team when there is one. */
+  private gemmAdd(x: number, wt: number, z: number, z0: number, rows: number, d: number, m: number): void {
+    if (this.team) {
+      this.team.run((T, ctrl, size) => T.mt_gemm_add(ctrl, size, x, wt, z, z0, rows, d, m));
+      return;
+    }
+    const K = this.arena.kernels;
+    K.gemm_xwt(x, wt, z, rows, d, m);
+    if (z0 !== 0) K.add_f32(z, z0, rows * m);
+  }
+
+  dispose(): void {
+    this.team?.stop();
+  }
+
   /** Z rows [start, start + count) of the training set (src = p.x) or the test set into p.z (count ≤ rows). */
   private preactivationsInto(src: number, start: number, count: number): void {
     const { p, n, m, arena } = this;
-    const K = arena.kernels;
     const [kRows, z0Rows] = src === p.x ? [p.kmat, p.z0] : [p.kt, p.zt0];
-    K.gemm_xwt(kRows + 4 * start * n, p.ct, p.z, count, n, m);
-    K.add_f32(p.z, z0Rows + 4 * start * m, count * m);
+    this.gemmAdd(kRows + 4 * start * n, p.ct, p.z, z0Rows + 4 * start * m, count, n, m);
   }
 
   private forward(which: 'train' | 'test', start: number, count: number, sink: (row: number, rows: number) => void): void {

@@ -25,8 +25,18 @@ export interface EngineInit {
   dphi0: number;
 }
 
+/** A thread team for a WASM engine: the threaded build, and how many threads (this one included). */
+export interface EngineThreads {
+  module: WebAssembly.Module;
+  size: number;
+}
+
 export interface Engine {
   readonly backend: Backend;
+  /** threads the steps run on (the same bits on any number) */
+  readonly threads: number;
+  /** Release what the engine holds outside the JS heap (its thread team's workers). Idempotent. */
+  dispose(): void;
   readonly path: StepPath;
   readonly m: number;
   readonly d: number;

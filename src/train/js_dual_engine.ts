@@ -10,6 +10,7 @@ import { MIN_PIECE_ROWS, type Engine, type EngineInit } from './engine.js';
 export class DualJsEngine implements Engine {
   readonly backend = 'js' as const;
   readonly path = 'kernel' as const;
+  readonly threads = 1;
   readonly m: number;
   readonly d: number;
   readonly n: number;
@@ -64,6 +65,9 @@ export class DualJsEngine implements Engine {
     gemmXwtRef(xt, w0, test.n, test.d, m, zt0);
     return { n: test.n, kt, zt0 };
   }
+
+  /** Nothing to release: the float64 engine lives on the JS heap. */
+  dispose(): void {}
 
   setWeights(w: ArrayLike<number>): void {
     for (let i = 0; i < this.w0.length; i++) {

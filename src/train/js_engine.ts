@@ -9,6 +9,7 @@ import { runToEnd } from '../rng.js';
 export class JsEngine implements Engine {
   readonly backend = 'js' as const;
   readonly path = 'primal' as const;
+  readonly threads = 1;
   readonly stepFlops: number;
   readonly rowFlops: number;
   readonly m: number;
@@ -43,6 +44,9 @@ export class JsEngine implements Engine {
     this.rowFlops = 2 * this.d * this.m;
     this.setWeights(init.w);
   }
+
+  /** Nothing to release: the float64 engine lives on the JS heap. */
+  dispose(): void {}
 
   setWeights(w: ArrayLike<number>): void {
     for (let i = 0; i < this.w.length; i++) this.w[i] = w[i]!;

@@ -8,6 +8,7 @@ import { checkDataset, sampleMeans, sampleProblemSteps, type XorDataset, type Xo
 import { frobeniusNorm, initWeightsSteps, secondLayer } from '../model.js';
 import { logisticLossRef } from '../reference.js';
 import { compileKernels, compileKernelsSync, simdSupportedSync } from '../wasm/loader.js';
+import { coreCount, threadsSupported } from '../wasm/threads.js';
 import { checkWasmFits, engineBytes, STEP_BUFFER, WASM_MAX_BYTES } from '../wasm/layout.js';
 import { BACKENDS, MIN_PIECE_ROWS, type Backend, type Engine, type EngineInit, type StepPath } from './engine.js';
 import { DualWasmEngine } from './dual_engine.js';
@@ -80,6 +81,12 @@ export interface TrainOptions {
   init?: ArrayLike<number>;
   /** a compiled kernel module (browsers, or a custom build) */
   wasmModule?: WebAssembly.Module;
+  /**
+   * Threads this run's steps and evaluations use: the same bits on any number (each output is
+   * computed whole by one thread). 'auto' (default) takes every core when the steps are big enough
+   * to gain from it, on the simd backend where worker_threads exist (Node), else 1.
+   */
+  threads?: number | 'auto';
   /** called at each evaluation step; what it returns is stored as the record's `extra` */
   instrument?: (ctx: EvalContext) => Record<string, unknown> | undefined;
   /** keep the per-step losses (default: when train.steps ≤ 10⁷) */
@@ -98,6 +105,8 @@ export interface TrainResult {
   backend: Backend;
   /** the path the steps ran on */
   path: StepPath;
+  /** threads the steps ran on */
+  threads: number;
   /** steps run (= config.train.steps) */
   steps: number;
   history: EvalRecord[];
@@ -180,7 +189,7 @@ function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data'
  * The options as they are when train is called, checked: later changes by the caller (or a getter
  * that answers differently the second time) cannot alter a run that has started.
  */
-const OPTION_KEYS = ['backend', 'path', 'evalAt', 'onProgress', 'signal', 'data', 'init', 'wasmModule', 'instrument', 'keepLosses', 'keepAccuracy', 'chunkSteps', 'chunkMs'];
+const OPTION_KEYS = ['backend', 'path', 'threads', 'evalAt', 'onProgress', 'signal', 'data', 'init', 'wasmModule', 'instrument', 'keepLosses', 'keepAccuracy', 'chunkSteps', 'chunkMs'];
 
 function snapshot(opts: unknown): TrainOptions {
   if (opts === undefined) return {};
@@ -259,7 +268,8 @@ function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boole
   }
   const path = choosePath(opts.path, backend, config, evalSteps.length);
   if (backend !== 'js') checkWasmFits({ n, d, m, nTest }, path);
-  return { backend, path, config, evalSteps, keep, keepAcc, chunkMs, w0 };
+  const threads = chooseThreads(opts.threads, backend, path === 'kernel' ? 2 * n * n * m : 4 * n * d * m);
+  return { backend, path, threads, config, evalSteps, keep, keepAcc, chunkMs, w0 };
 }
 type Plan = ReturnType<typeof plan>;
 
@@ -284,8 +294,34 @@ export function choosePath(asked: TrainOptions['path'], backend: Backend, config
   return kernel < primal ? 'kernel' : 'primal';
 }
 
+/** A step needs about this many flops per thread before a second thread pays for its two barriers a step. */
+export const MIN_FLOPS_PER_THREAD = 2e6;
+
+/**
+ * Threads for a run whose steps cost `stepFlops`: 'auto' gives every core when each thread gets at
+ * least MIN_FLOPS_PER_THREAD a step (simd backend, a host with worker_threads), else 1; a number is
+ * checked and used as given.
+ */
+export function chooseThreads(asked: number | 'auto' | undefined, backend: Backend, stepFlops: number): number {
+  if (asked === undefined || asked === 'auto') {
+    if (backend !== 'simd' || !threadsSupported()) return 1;
+    return Math.max(1, Math.min(coreCount(), Math.floor(stepFlops / MIN_FLOPS_PER_THREAD)));
+  }
+  const t = checkRange('threads', asked, { integer: true, min: 1, max: 256 });
+  if (t > 1 && backend !== 'simd') throw new ConfigError('threads', asked, `1 on the ${backend} backend (threads run the simd kernels)`);
+  if (t > 1 && !threadsSupported()) throw new ConfigError('threads', asked, '1 on this host (threads need worker_threads and shared WebAssembly memory: Node)');
+  return t;
+}
+
 /** Sample (or take) the data and W(0), and build the engine; yields while sampling, so it can be cancelled. */
-function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined): Generator<Yield, { problem: XorProblem; w0: Float32Array; a: Float32Array; engine: Engine }, void> {
+interface Built {
+  problem: XorProblem;
+  w0: Float32Array;
+  a: Float32Array;
+  engine: Engine;
+}
+
+function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined): Generator<Yield, Built, void> {
   const { config } = p;
   const { d } = config.data;
   const m = config.model.m;
@@ -310,9 +346,10 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
     dphi0: config.model.dphi0,
   };
   const wasm = () => module ?? compileKernelsSync(p.backend as 'simd' | 'scalar');
+  const threads = p.threads > 1 ? { module: compileKernelsSync('simd-mt'), size: p.threads } : undefined;
   const engine: Engine = p.path === 'kernel'
-    ? (p.backend === 'js' ? new DualJsEngine(init) : new DualWasmEngine(wasm(), p.backend, init))
-    : (p.backend === 'js' ? new JsEngine(init) : new WasmEngine(wasm(), p.backend, init));
+    ? (p.backend === 'js' ? new DualJsEngine(init) : new DualWasmEngine(wasm(), p.backend, init, threads))
+    : (p.backend === 'js' ? new JsEngine(init) : new WasmEngine(wasm(), p.backend, init, threads));
   return { problem, w0, a, engine };
 }
 
@@ -391,7 +428,16 @@ function* outputsInPieces(engine: Engine, which: 'train' | 'test', total: number
 
 function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined): Generator<Yield, TrainResult, void> {
   const start = performance.now();
-  const { problem, w0, a, engine } = yield* build(p, opts, module);
+  const built = yield* build(p, opts, module);
+  try {
+    return yield* steps(p, opts, built, start);
+  } finally {
+    built.engine.dispose();
+  }
+}
+
+function* steps(p: Plan, opts: TrainOptions, built: Built, start: number): Generator<Yield, TrainResult, void> {
+  const { problem, w0, a, engine } = built;
   const { config, evalSteps, keep, keepAcc, chunkMs } = p;
   const T = config.train.steps;
   const { n, d } = config.data;
@@ -505,6 +551,7 @@ function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefine
     config,
     backend: engine.backend,
     path: engine.path,
+    threads: engine.threads,
     steps: T,
     history,
     losses,

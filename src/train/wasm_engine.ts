@@ -3,7 +3,8 @@
 import { Arena, packTransposed, unpackTransposed } from '../wasm/arena.js';
 import { engineLayout, STEP_BUFFER, type EngineLayout } from '../wasm/layout.js';
 import { instantiateKernels, type WasmBackend } from '../wasm/loader.js';
-import { MIN_PIECE_COLS, MIN_PIECE_ROWS, type Engine, type EngineInit } from './engine.js';
+import { sharedMemory, ThreadTeam } from '../wasm/threads.js';
+import { MIN_PIECE_COLS, MIN_PIECE_ROWS, type Engine, type EngineInit, type EngineThreads } from './engine.js';
 
 export class WasmEngine implements Engine {
   readonly backend: WasmBackend;
@@ -19,8 +20,11 @@ export class WasmEngine implements Engine {
   private readonly dphi0: number;
   /** byte offsets into the arena */
   readonly p: EngineLayout;
+  readonly threads: number;
+  /** the thread team when threads > 1 (the threaded build on a shared memory), else null */
+  private readonly team: ThreadTeam | null;
 
-  constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit) {
+  constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit, threads?: EngineThreads) {
     const { train, test, a, alpha, dphi0 } = init;
     this.backend = backend;
     this.n = train.n;
@@ -32,10 +36,14 @@ export class WasmEngine implements Engine {
     const { n, d, m, nTest } = this;
     this.stepFlops = 4 * n * d * m + 8 * n * m;
     this.rowFlops = 2 * d * m;
-    const arena = (this.arena = new Arena(instantiateKernels(module)));
+    const team = threads && threads.size > 1 ? threads : null;
+    const memory = team ? sharedMemory() : undefined;
+    const arena = (this.arena = new Arena(team ? instantiateKernels(team.module, memory) : instantiateKernels(module)));
     const base = arena.size;
     this.p = engineLayout({ n, d, m, nTest }, base);
     arena.alloc(this.p.end - base);
+    this.team = team ? new ThreadTeam(team.module, memory!, arena.kernels, this.p.ctrl, team.size) : null;
+    this.threads = this.team?.size ?? 1;
     arena.f32(this.p.x, n * d).set(train.x);
     arena.f32(this.p.y, n).set(train.y);
     arena.f32(this.p.a, m).set(a);
@@ -67,7 +75,10 @@ export class WasmEngine implements Engine {
     let done = 0;
     while (done < k) {
       const chunk = Math.min(k - done, STEP_BUFFER);
-      const ok = K.gd_steps(p.x, p.y, p.wt, p.a, p.z, p.f, p.c, p.g, n, d, m, this.alpha, this.dphi0, chunk, p.loss, accOut ? p.acc : 0);
+      const acc = accOut ? p.acc : 0;
+      const ok = this.team
+        ? this.team.run((T, ctrl, size) => T.mt_gd_steps(ctrl, size, p.x, p.y, p.wt, p.a, p.z, p.f, p.c, p.g, p.terms, n, d, m, this.alpha, this.dphi0, chunk, p.loss, acc))
+        : K.gd_steps(p.x, p.y, p.wt, p.a, p.z, p.f, p.c, p.g, n, d, m, this.alpha, this.dphi0, chunk, p.loss, acc);
       const written = ok < chunk ? ok + 1 : chunk;
       lossOut.set(arena.f64(p.loss, written), done);
       if (accOut) accOut.set(arena.f32(p.acc, written), done);
@@ -85,7 +96,7 @@ export class WasmEngine implements Engine {
     // the forward product and outputs, a block of rows at a time (each row of Z is independent)
     for (let r = 0; r < n; r += rows) {
       const count = Math.min(rows, n - r);
-      K.predict(p.x + 4 * r * d, p.wt, p.a, p.z + 4 * r * m, p.f + 4 * r, count, d, m);
+      this.predict(p.x + 4 * r * d, p.z + 4 * r * m, p.f + 4 * r, count);
       yield;
     }
     // then the rest of gd_steps' step, in the same order: risk and ℓ', accuracy, the backward mask
@@ -96,7 +107,9 @@ export class WasmEngine implements Engine {
     K.relu_backward(p.z, p.c, p.a, n, m, this.dphi0);
     // the gradient, a block of its rows (input dimensions) at a time; W is updated only at the end
     for (let k = 0; k < d; k += cols) {
-      K.grad_xtd_rows(p.x, p.z, p.g, n, d, k, Math.min(d, k + cols), m, 1);
+      const k1 = Math.min(d, k + cols);
+      if (this.team) this.team.run((T, ctrl, size) => T.mt_grad_xtd_rows(ctrl, size, p.x, p.z, p.g, n, d, k, k1, m, 1));
+      else K.grad_xtd_rows(p.x, p.z, p.g, n, d, k, k1, m, 1);
       if (k + cols < d) yield;
     }
     K.sgd_update(p.wt, p.g, d * m, this.alpha);
@@ -121,12 +134,23 @@ export class WasmEngine implements Engine {
     return this.arena.kernels.all_finite(this.p.wt, this.d * this.m) === 1;
   }
 
+  /** f = φ(X·Wᵀ)·a over `rows` rows of inputs at xPtr, Z into z (rows, m): on the team when there is one. */
+  private predict(xPtr: number, z: number, f: number, rows: number): void {
+    const { p, d, m } = this;
+    if (this.team) this.team.run((T, ctrl, size) => T.mt_predict(ctrl, size, xPtr, p.wt, p.a, z, f, rows, d, m));
+    else this.arena.kernels.predict(xPtr, p.wt, p.a, z, f, rows, d, m);
+  }
+
+  dispose(): void {
+    this.team?.stop();
+  }
+
   /** Forward over `count` rows starting at row `start` of X (byte offset xPtr); calls sink(row, rows) per block. */
   private forward(xPtr: number, start: number, count: number, sink: (row: number, rows: number) => void): void {
     const { p, d, m, arena } = this;
     for (let r = 0; r < count; r += p.rows) {
       const rows = Math.min(p.rows, count - r);
-      arena.kernels.predict(xPtr + 4 * (start + r) * d, p.wt, p.a, p.z, p.f, rows, d, m);
+      this.predict(xPtr + 4 * (start + r) * d, p.z, p.f, rows);
       sink(r, rows);
     }
   }

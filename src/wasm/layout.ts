@@ -12,6 +12,8 @@ export const HEAP_BASE_MAX = 64 * 1024;
 export const STEP_BUFFER = 4096;
 /** The evaluation forward pass runs over at most max(n, this many) rows at a time. */
 export const EVAL_ROWS = 1024;
+/** Bytes of a thread team's control block (assembly/threads.ts CTRL_BYTES). */
+export const CTRL_BYTES = 512;
 
 /** Round up to the arena's 16-byte alignment (f32x4 loads), without 32-bit bit operations. */
 export function align16(bytes: number): number {
@@ -39,6 +41,8 @@ export interface EngineLayout {
   /** per-step losses (STEP_BUFFER) f64 */ loss: number;
   /** per-step accuracies (STEP_BUFFER) f32 */ acc: number;
   /** two checkpoints of Wt (d, m) f32 each */ ckpt: [number, number];
+  /** per-sample loss terms (n) f64, summed in order by a team's thread 0 */ terms: number;
+  /** a thread team's control block (CTRL_BYTES, 64-byte aligned) */ ctrl: number;
   /** rows of Z and f */ rows: number;
   end: number;
 }
@@ -50,6 +54,10 @@ export function engineLayout({ n, d, m, nTest }: EngineSizes, base: number): Eng
     const p = top;
     top = align16(p + bytes);
     return p;
+  };
+  const take64 = (bytes: number): number => {
+    top = Math.ceil(top / 64) * 64;
+    return take(bytes);
   };
   const rows = Math.max(n, Math.min(nTest, EVAL_ROWS));
   const x = take(4 * n * d);
@@ -64,7 +72,9 @@ export function engineLayout({ n, d, m, nTest }: EngineSizes, base: number): Eng
   const loss = take(8 * STEP_BUFFER);
   const acc = take(4 * STEP_BUFFER);
   const ckpt: [number, number] = [take(4 * d * m), take(4 * d * m)];
-  return { x, y, wt, a, z, f, c, g, xTest, loss, acc, ckpt, rows, end: top };
+  const terms = take(8 * n);
+  const ctrl = take64(CTRL_BYTES);
+  return { x, y, wt, a, z, f, c, g, xTest, loss, acc, ckpt, terms, ctrl, rows, end: top };
 }
 
 /** Test rows taken at a time when a kernel-space engine computes X_test·Xᵀ and X_test·W(0)ᵀ once. */
@@ -90,6 +100,8 @@ export interface DualLayout {
   /** per-step losses (STEP_BUFFER) f64 */ loss: number;
   /** per-step accuracies (STEP_BUFFER) f32 */ acc: number;
   /** two checkpoints of Ct (n, m) */ ckpt: [number, number];
+  /** per-sample loss terms (n) f64 */ terms: number;
+  /** a thread team's control block */ ctrl: number;
   rows: number;
   end: number;
 }
@@ -101,6 +113,10 @@ export function dualLayout({ n, d, m, nTest }: EngineSizes, base: number): DualL
     const p = top;
     top = align16(p + bytes);
     return p;
+  };
+  const take64 = (bytes: number): number => {
+    top = Math.ceil(top / 64) * 64;
+    return take(bytes);
   };
   const rows = Math.max(n, Math.min(nTest, EVAL_ROWS));
   const x = take(4 * n * d);
@@ -121,7 +137,9 @@ export function dualLayout({ n, d, m, nTest }: EngineSizes, base: number): DualL
   const loss = take(8 * STEP_BUFFER);
   const acc = take(4 * STEP_BUFFER);
   const ckpt: [number, number] = [take(4 * n * m), take(4 * n * m)];
-  return { x, xt, y, w0t, a, kmat, ct, z0, z, f, c, kt, zt0, testBlock, wt, loss, acc, ckpt, rows, end: top };
+  const terms = take(8 * n);
+  const ctrl = take64(CTRL_BYTES);
+  return { x, xt, y, w0t, a, kmat, ct, z0, z, f, c, kt, zt0, testBlock, wt, loss, acc, ckpt, terms, ctrl, rows, end: top };
 }
 
 /** The two ways of running the same descent: on W (primal) or on C with W = W(0) + C·X (kernel space). */

@@ -8,11 +8,13 @@ import { simd as detectSimd } from 'wasm-feature-detect';
 export type KernelExports = Awaited<ReturnType<typeof import('../../build/rfa-simd.js').instantiate>>;
 export type WasmBackend = 'simd' | 'scalar';
 export type WasmSource = WebAssembly.Module | ArrayBuffer | Uint8Array | URL | string;
+/** The builds: one per backend, and the threaded SIMD build (imported shared memory, atomics). */
+export type KernelBuild = WasmBackend | 'simd-mt';
 
-const compiled = new Map<WasmBackend, WebAssembly.Module>();
+const compiled = new Map<KernelBuild, WebAssembly.Module>();
 
-/** The URL of a backend's .wasm file as built by `npm run build:wasm`. */
-export function defaultWasmUrl(backend: WasmBackend): URL {
+/** The URL of a build's .wasm file as built by `npm run build:wasm`. */
+export function defaultWasmUrl(backend: KernelBuild): URL {
   return new URL(`../../build/rfa-${backend}.wasm`, import.meta.url);
 }
 
@@ -29,7 +31,7 @@ function toBytes(src: ArrayBuffer | Uint8Array): Uint8Array {
 }
 
 /** Compile a backend's module synchronously (Node, or any host given bytes or a Module). */
-export function compileKernelsSync(backend: WasmBackend, source?: WasmSource): WebAssembly.Module {
+export function compileKernelsSync(backend: KernelBuild, source?: WasmSource): WebAssembly.Module {
   if (source === undefined) {
     const hit = compiled.get(backend);
     if (hit) return hit;
@@ -50,7 +52,7 @@ export function compileKernelsSync(backend: WasmBackend, source?: WasmSource): W
 }
 
 /** Compile a backend's module (fetch in browsers, file read in Node); cached per backend. */
-export async function compileKernels(backend: WasmBackend, source?: WasmSource): Promise<WebAssembly.Module> {
+export async function compileKernels(backend: KernelBuild, source?: WasmSource): Promise<WebAssembly.Module> {
   if (source === undefined) {
     const hit = compiled.get(backend);
     if (hit) return hit;
@@ -65,10 +67,11 @@ export async function compileKernels(backend: WasmBackend, source?: WasmSource):
   return WebAssembly.compileStreaming(fetch(source));
 }
 
-/** A fresh instance (its own linear memory) of a compiled kernel module. */
-export function instantiateKernels(module: WebAssembly.Module): KernelExports {
+/** A fresh instance of a compiled kernel module: its own linear memory, or `memory` (the threaded build's shared one). */
+export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, {
     env: {
+      ...(memory ? { memory } : {}),
       abort(_msg: number, _file: number, line: number, col: number): never {
         throw new Error(`rfa kernel assertion failed at line ${line}:${col}`);
       },
