@@ -18,7 +18,7 @@ describe('rfa train', () => {
     expect(r.stdout).toMatch(/train accuracy\s+clean points [\d.]+%\s+flipped points [\d.]+%/);
     expect(r.stdout).toMatch(/test accuracy\s+noisy labels [\d.]+%\s+clean labels [\d.]+%/);
     expect(r.stdout).toMatch(/‖W‖_F/);
-    expect(r.stdout).toMatch(/backend simd, (primal|kernel-space) path, [\d.]+ s/);
+    expect(r.stdout).toMatch(/backend simd, (primal|kernel-space) path, \d+ threads?, [\d.]+ s/);
   });
 
   it('--json prints NDJSON that matches the API run bit for bit', () => {
