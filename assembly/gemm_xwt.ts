@@ -7,27 +7,54 @@
 // (no fused multiply-add) in the SIMD and the scalar build alike: both builds give the same bits.
 // SIMD build: 4×8 register tile (8 f32x4 accumulators), then 4×4, then a scalar column tail;
 // leftover rows go one at a time. Never reads past the end of any operand.
+// Blocked over k for the caches: when Wt is larger than a panel of about 256 KiB, the sum runs a
+// panel of rows of Wt at a time (the panel stays in L2 while every row of X walks it, instead of all
+// of Wt streaming from memory once per 4 rows of X). A tile's running sum is stored in Z between
+// panels and taken up again, so each Z[i][j] is still the same sum in the same order: same bits.
+
+/** Rows of Wt per panel: about 256 KiB of Wt, at least 16 rows. */
+// @ts-ignore: decorator
+@inline function panelRows(m: i32): i32 {
+  return max<i32>(16, (1 << 16) / max<i32>(m, 1));
+}
 
 export function gemm_xwt(x: usize, wt: usize, z: usize, n: i32, d: i32, m: i32): void {
   const strideX = (<usize>d) << 2;
   const strideW = (<usize>m) << 2;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const x0 = x + <usize>i * strideX;
-      rows4(x0, x0 + strideX, x0 + 2 * strideX, x0 + 3 * strideX, wt, z + <usize>i * strideW, d, m);
+  const kc = panelRows(m);
+  for (let k0 = 0; k0 < d || k0 == 0; k0 += kc) {
+    const kb = min<i32>(kc, d - k0);
+    const first = k0 == 0;
+    const xk = x + (<usize>k0 << 2);
+    const wk = wt + <usize>k0 * strideW;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 4 <= n; i += 4) {
+        const x0 = xk + <usize>i * strideX;
+        rows4(x0, x0 + strideX, x0 + 2 * strideX, x0 + 3 * strideX, wk, z + <usize>i * strideW, kb, m, first);
+      }
     }
+    for (; i < n; i++) row1(xk + <usize>i * strideX, wk, z + <usize>i * strideW, kb, m, first);
   }
-  for (; i < n; i++) row1(x + <usize>i * strideX, wt, z + <usize>i * strideW, d, m);
 }
 
-// One row of Z: z[j] = Σ_k x[k]·Wt[k][j].
-function row1(xr: usize, wt: usize, zr: usize, d: i32, m: i32): void {
+// A tile's sum so far: 0 at the first panel, else what the panel before stored.
+// @ts-ignore: decorator
+@inline function start4(p: usize, first: bool): v128 {
+  return first ? f32x4.splat(0) : v128.load(p);
+}
+// @ts-ignore: decorator
+@inline function start1(p: usize, first: bool): f32 {
+  return first ? <f32>0 : load<f32>(p);
+}
+
+// One row of Z: z[j] (+)= Σ_k x[k]·Wt[k][j] over the d rows of one panel.
+function row1(xr: usize, wt: usize, zr: usize, d: i32, m: i32, first: bool): void {
   const strideW = (<usize>m) << 2;
   if (!ASC_FEATURE_SIMD) {
     // Scalar build: k outer, j inner (an axpy along the contiguous row of Wt), so the loads
     // stream through memory. The order of the sum over k for each z[j] is unchanged.
-    memory.fill(zr, 0, strideW);
+    if (first) memory.fill(zr, 0, strideW);
     let w = wt;
     for (let k = 0; k < d; k++) {
       const xv = load<f32>(xr + (<usize>k << 2));
@@ -42,7 +69,7 @@ function row1(xr: usize, wt: usize, zr: usize, d: i32, m: i32): void {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
     for (; j + 4 <= m; j += 4) {
-      let acc = f32x4.splat(0);
+      let acc = start4(zr + (<usize>j << 2), first);
       let w = wt + (<usize>j << 2);
       for (let k = 0; k < d; k++) {
         acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(xr + (<usize>k << 2))), v128.load(w)));
@@ -52,7 +79,7 @@ function row1(xr: usize, wt: usize, zr: usize, d: i32, m: i32): void {
     }
   }
   for (; j < m; j++) {
-    let acc: f32 = 0;
+    let acc = start1(zr + (<usize>j << 2), first);
     let w = wt + (<usize>j << 2);
     for (let k = 0; k < d; k++) {
       acc += load<f32>(xr + (<usize>k << 2)) * load<f32>(w);
@@ -62,16 +89,18 @@ function row1(xr: usize, wt: usize, zr: usize, d: i32, m: i32): void {
   }
 }
 
-// Four rows of Z at once (SIMD build only): rows start at x0..x3, output rows at z0, z0+m, ...
-function rows4(x0: usize, x1: usize, x2: usize, x3: usize, wt: usize, z0: usize, d: i32, m: i32): void {
+// Four rows of Z at once (SIMD build only), over the d rows of one panel: rows start at x0..x3,
+// output rows at z0, z0+m, ...
+function rows4(x0: usize, x1: usize, x2: usize, x3: usize, wt: usize, z0: usize, d: i32, m: i32, first: bool): void {
   const strideW = (<usize>m) << 2;
   const z1 = z0 + strideW, z2 = z1 + strideW, z3 = z2 + strideW;
   let j = 0;
   for (; j + 8 <= m; j += 8) {
-    let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
-    let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
-    let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
-    let a3 = f32x4.splat(0), b3 = f32x4.splat(0);
+    const o8 = <usize>j << 2;
+    let a0 = start4(z0 + o8, first), b0 = start4(z0 + o8 + 16, first);
+    let a1 = start4(z1 + o8, first), b1 = start4(z1 + o8 + 16, first);
+    let a2 = start4(z2 + o8, first), b2 = start4(z2 + o8 + 16, first);
+    let a3 = start4(z3 + o8, first), b3 = start4(z3 + o8 + 16, first);
     let w = wt + (<usize>j << 2);
     for (let k = 0; k < d; k++) {
       const off = <usize>k << 2;
@@ -94,7 +123,8 @@ function rows4(x0: usize, x1: usize, x2: usize, x3: usize, wt: usize, z0: usize,
     v128.store(z3 + o, a3); v128.store(z3 + o, b3, 16);
   }
   for (; j + 4 <= m; j += 4) {
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    const o4 = <usize>j << 2;
+    let a0 = start4(z0 + o4, first), a1 = start4(z1 + o4, first), a2 = start4(z2 + o4, first), a3 = start4(z3 + o4, first);
     let w = wt + (<usize>j << 2);
     for (let k = 0; k < d; k++) {
       const off = <usize>k << 2;
@@ -109,7 +139,8 @@ function rows4(x0: usize, x1: usize, x2: usize, x3: usize, wt: usize, z0: usize,
     v128.store(z0 + o, a0); v128.store(z1 + o, a1); v128.store(z2 + o, a2); v128.store(z3 + o, a3);
   }
   for (; j < m; j++) {
-    let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0;
+    const o1 = <usize>j << 2;
+    let a0 = start1(z0 + o1, first), a1 = start1(z1 + o1, first), a2 = start1(z2 + o1, first), a3 = start1(z3 + o1, first);
     let w = wt + (<usize>j << 2);
     for (let k = 0; k < d; k++) {
       const off = <usize>k << 2;
