@@ -100,7 +100,13 @@ export function* sampleXorClustersSteps(
     cleanY[i] = k < 2 ? 1 : -1;
     const mu = k < 2 ? means.mu1 : means.mu2;
     const s = (k % 2 === 0 ? 1 : -1) * means.muNorm;
-    for (let j = 0; j < d; j++) row[j] = s * mu[j]! + z();
+    if (law === 'gaussian') {
+      // the same draws as z() per coordinate, taken in bulk
+      rng.normals(row, d);
+      for (let j = 0; j < d; j++) row[j] = s * mu[j]! + sigma * row[j]!;
+    } else {
+      for (let j = 0; j < d; j++) row[j] = s * mu[j]! + z();
+    }
     x.set(row, i * d);
     if ((i + 1) % rowsPerYield === 0) yield;
   }

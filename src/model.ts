@@ -23,9 +23,12 @@ export function initWeights(m: number, d: number, omegaInit: number, seed: numbe
 export function* initWeightsSteps(m: number, d: number, omegaInit: number, seed: number): Generator<void, Float32Array, void> {
   const rng = new Rng(seed, 'init');
   const w = new Float32Array(m * d);
-  for (let i = 0; i < w.length; i++) {
-    w[i] = omegaInit * rng.normal();
-    if ((i + 1) % DRAWS_PER_YIELD === 0) yield;
+  const block = new Float64Array(Math.min(w.length, DRAWS_PER_YIELD));
+  for (let i = 0; i < w.length; i += DRAWS_PER_YIELD) {
+    const count = Math.min(DRAWS_PER_YIELD, w.length - i);
+    rng.normals(block, count); // the draws of `count` calls of rng.normal()
+    for (let j = 0; j < count; j++) w[i + j] = omegaInit * block[j]!;
+    if (i + count < w.length) yield;
   }
   return w;
 }

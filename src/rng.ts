@@ -68,6 +68,46 @@ export class Rng {
     return r * Math.cos(theta);
   }
 
+  /**
+   * `count` standard normal draws into out[0, count): exactly the values (and the state after) of
+   * `count` calls of normal(), about 1.4× faster (the generator's state in locals, no call per draw).
+   */
+  normals(out: Float64Array, count: number): void {
+    let i = 0;
+    if (count > 0 && this.spare !== null) {
+      out[0] = this.spare;
+      this.spare = null;
+      i = 1;
+    }
+    if (i >= count) return;
+    let [s01, s00, s11, s10] = this.gen.getState() as [number, number, number, number];
+    // xoroshiro128+ as pure-rand steps it (32-bit halves), then uniform() on two outputs
+    const next = (): number => {
+      const out = (s00 + s10) | 0;
+      const a0 = s10 ^ s00, a1 = s11 ^ s01;
+      const x00 = s00, x01 = s01;
+      s00 = (x00 << 24) ^ (x01 >>> 8) ^ a0 ^ (a0 << 16);
+      s01 = (x01 << 24) ^ (x00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+      s10 = (a1 << 5) ^ (a0 >>> 27);
+      s11 = (a0 << 5) ^ (a1 >>> 27);
+      return out;
+    };
+    const uniform = (): number => {
+      const hi = next() >>> 5;
+      const lo = next() >>> 6;
+      return (hi * 67108864 + lo) / 9007199254740992;
+    };
+    for (; i < count; i += 2) {
+      const r = Math.sqrt(-2 * Math.log(1 - uniform()));
+      const theta = 2 * Math.PI * uniform();
+      out[i] = r * Math.cos(theta);
+      const second = r * Math.sin(theta);
+      if (i + 1 < count) out[i + 1] = second;
+      else this.spare = second;
+    }
+    this.gen = xoroshiro128plusFromState([s01, s00, s11, s10]);
+  }
+
   /** A Laplace draw with mean 0 and scale b (variance 2b²). */
   laplace(b: number): number {
     let u = this.uniform() - 0.5;

@@ -109,6 +109,26 @@ describe('sampleXorClusters', () => {
 });
 
 describe('reproducibility and streams', () => {
+  it('Rng.normals gives the values and the state of as many normal() calls (odd counts, a pending spare)', () => {
+    for (const counts of [[1], [2], [3, 4], [5, 1, 1, 2], [0, 7], [1001]]) {
+      for (const pending of [false, true]) {
+        const a = new Rng(9, 'test'), b = new Rng(9, 'test');
+        if (pending) {
+          a.normal();
+          b.normal();
+        }
+        for (const c of counts) {
+          const out = new Float64Array(c + 1);
+          a.normals(out, c);
+          for (let i = 0; i < c; i++) expect(Object.is(out[i], b.normal()), `counts ${counts}, value ${i}`).toBe(true);
+          expect(out[c]).toBe(0); // nothing written past count
+        }
+        expect(a.state()).toEqual(b.state());
+        expect(a.uniform()).toBe(b.uniform());
+      }
+    }
+  });
+
   const cfg = resolveConfig({ seed: 11, data: { n: 50, d: 20, nTest: 30, noise: { mode: 'independent', eta: 0.2 } } });
   it('the same seed gives the same bits', () => {
     const a = sampleProblem(cfg), b = sampleProblem(cfg);
