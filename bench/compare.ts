@@ -1,6 +1,6 @@
 // Where rfa stands against its peers: the same full-batch GD step, in one run, on this machine.
-// rfa: each path (primal; kernel space), SIMD build, one thread, timed on its engines (steps only,
-// the setup of each path reported apart). NumPy and PyTorch: bench/peers.py through /usr/bin/python3,
+// rfa: each path (primal; kernel space), SIMD build, on one thread and on a team of two (the threaded
+// build; the same bits), timed on its engines (steps only, the setup of each path reported apart). NumPy and PyTorch: bench/peers.py through /usr/bin/python3,
 // one thread each (OpenBLAS/OMP/MKL), skipped with a line when absent. Writes bench/results/compare.md.
 // Usage: npm run bench:compare [-- --quick]
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { compileKernelsSync, initWeights, resolveConfig, sampleProblem, secondLa
 import { DualWasmEngine } from '../src/train/dual_engine.js';
 import type { Engine, EngineInit } from '../src/train/engine.js';
 import { WasmEngine } from '../src/train/wasm_engine.js';
+import { coreCount } from '../src/wasm/threads.js';
 
 const QUICK = process.argv.includes('--quick');
 const SHAPES: [number, number, number][] = QUICK
@@ -36,17 +37,27 @@ function msPerStep(engine: Engine, budget: number): number {
 interface Row { shape: string; impl: string; ms: number | null; setupMs?: number; note?: string }
 const rows: Row[] = [];
 const simd = compileKernelsSync('simd');
+const team = coreCount() >= 2 ? { module: compileKernelsSync('simd-mt'), size: 2 } : undefined;
 
 for (const [n, d, m] of SHAPES) {
   const shape = `(${n}, ${d}, ${m})`;
   const config = resolveConfig({ seed: 0, data: { n, d, nTest: 0 }, model: { m }, train: { alpha: 1e-6 } });
   const problem = sampleProblem(config);
   const init: EngineInit = { train: problem.train, test: null, w: initWeights(m, d, config.model.omegaInit, 0), a: secondLayer(m), alpha: 1e-6, dphi0: 0 };
-  for (const [impl, make] of [['rfa primal', () => new WasmEngine(simd, 'simd', init)], ['rfa kernel', () => new DualWasmEngine(simd, 'simd', init)]] as const) {
+  const makers: [string, () => Engine][] = [
+    ['rfa primal', () => new WasmEngine(simd, 'simd', init)],
+    ['rfa kernel', () => new DualWasmEngine(simd, 'simd', init)],
+  ];
+  if (team) {
+    makers.push(['rfa primal 2T', () => new WasmEngine(simd, 'simd', init, team)]);
+    makers.push(['rfa kernel 2T', () => new DualWasmEngine(simd, 'simd', init, team)]);
+  }
+  for (const [impl, make] of makers) {
     const t0 = performance.now();
     const engine = make();
     const setupMs = performance.now() - t0;
     const ms = msPerStep(engine, QUICK ? 600 : 1500);
+    engine.dispose();
     rows.push({ shape, impl, ms, setupMs });
     process.stderr.write(`${shape} ${impl.padEnd(11)} ${ms.toFixed(3).padStart(10)} ms/step  (setup ${setupMs.toFixed(0)} ms)\n`);
   }
@@ -70,24 +81,26 @@ if (py.error || py.status !== 0) {
 rows.push({ shape: '*', impl: 'tensorflow.js wasm', ms: null, note: 'not yet measured by this harness (issue 7, part 7)' });
 
 // the table: ms per step of each, and each peer's time over rfa's best path (> 1: rfa is faster)
-const impls = ['rfa primal', 'rfa kernel', 'numpy', 'pytorch'];
+const impls = ['rfa primal', 'rfa kernel', 'rfa primal 2T', 'rfa kernel 2T', 'numpy', 'pytorch'];
 const get = (shape: string, impl: string) => rows.find((r) => r.shape === shape && r.impl === impl)?.ms ?? null;
 const fmt = (x: number | null) => (x === null ? '—' : x < 1 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(0));
 const lines = [
-  '# rfa against NumPy and PyTorch: one GD step, one thread each',
+  '# rfa against NumPy and PyTorch: one GD step',
   '',
   `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:compare\` on ${cpus()[0]?.model ?? 'an unknown CPU'} (${arch()}, ${cpus().length} cores), ` +
-    `Node ${process.versions.node}. ms per step (steps only: each path's one-time setup is not included); ratios are the peer's time over rfa's ` +
-    'faster path (above 1: rfa is faster). Float32 everywhere; NumPy and PyTorch on one OpenBLAS/OMP thread, without autograd.',
+    `Node ${process.versions.node}. ms per step (steps only: each path's one-time setup is not included); 2T: a team of two threads ` +
+    "(the same bits as one). Ratios are the peer's time over rfa's faster path, on one thread (1T) or two (2T): above 1, rfa is faster. " +
+    'Float32 everywhere; NumPy and PyTorch on one OpenBLAS/OMP thread, without autograd.',
   '',
-  `| shape (n, d, m) | ${impls.join(' | ')} | NumPy / rfa | PyTorch / rfa |`,
-  `|---|${impls.map(() => '---:').join('|')}|---:|---:|`,
+  `| shape (n, d, m) | ${impls.join(' | ')} | NumPy / rfa 1T | PyTorch / rfa 1T | NumPy / rfa 2T | PyTorch / rfa 2T |`,
+  `|---|${impls.map(() => '---:').join('|')}|---:|---:|---:|---:|`,
 ];
 for (const [n, d, m] of SHAPES) {
   const shape = `(${n}, ${d}, ${m})`;
-  const best = Math.min(...['rfa primal', 'rfa kernel'].map((i) => get(shape, i) ?? Infinity));
-  const ratio = (p: string) => (get(shape, p) === null ? '—' : `${(get(shape, p)! / best).toFixed(2)}×`);
-  lines.push(`| ${shape} | ${impls.map((i) => fmt(get(shape, i))).join(' | ')} | ${ratio('numpy')} | ${ratio('pytorch')} |`);
+  const best1 = Math.min(...['rfa primal', 'rfa kernel'].map((i) => get(shape, i) ?? Infinity));
+  const best2 = Math.min(...['rfa primal 2T', 'rfa kernel 2T'].map((i) => get(shape, i) ?? Infinity));
+  const ratio = (p: string, best: number) => (get(shape, p) === null || !Number.isFinite(best) ? '—' : `${(get(shape, p)! / best).toFixed(2)}×`);
+  lines.push(`| ${shape} | ${impls.map((i) => fmt(get(shape, i))).join(' | ')} | ${ratio('numpy', best1)} | ${ratio('pytorch', best1)} | ${ratio('numpy', best2)} | ${ratio('pytorch', best2)} |`);
 }
 lines.push('', ...rows.filter((r) => r.note).map((r) => `- ${r.impl}: ${r.note}`));
 lines.push('', 'Setup of each rfa path (ms, once per run): ' + rows.filter((r) => r.setupMs !== undefined).map((r) => `${r.shape} ${r.impl} ${r.setupMs!.toFixed(0)}`).join('; ') + '.', '');
