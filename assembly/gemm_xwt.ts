@@ -4,13 +4,15 @@
 //      Wt[k*m + j] = W[j][k], so the inner loop runs along m, contiguous in Wt and Z.
 //   Z  out is (n, m) row-major f32.
 // Every Z[i][j] is the sum over k = 0..d-1, in that order, of one f32 multiply and one f32 add
-// (no fused multiply-add) in the SIMD and the scalar build alike: both builds give the same bits.
+// (no fused multiply-add) in the SIMD and the scalar build alike: both builds give the same bits
+// (the opt-in relaxed build may fuse them: assembly/madd.ts).
 // SIMD build: 4×8 register tile (8 f32x4 accumulators), then 4×4, then a scalar column tail;
 // leftover rows go one at a time. Never reads past the end of any operand.
 // Blocked over k for the caches: when Wt is larger than a panel of about 256 KiB, the sum runs a
 // panel of rows of Wt at a time (the panel stays in L2 while every row of X walks it, instead of all
 // of Wt streaming from memory once per 4 rows of X). A tile's running sum is stored in Z between
 // panels and taken up again, so each Z[i][j] is still the same sum in the same order: same bits.
+import { madd4 } from "./madd";
 
 /** Rows of Wt per panel: about 256 KiB of Wt, at least 16 rows. */
 // @ts-ignore: decorator
@@ -72,7 +74,7 @@ function row1(xr: usize, wt: usize, zr: usize, d: i32, m: i32, first: bool): voi
       let acc = start4(zr + (<usize>j << 2), first);
       let w = wt + (<usize>j << 2);
       for (let k = 0; k < d; k++) {
-        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(xr + (<usize>k << 2))), v128.load(w)));
+        acc = madd4(f32x4.splat(load<f32>(xr + (<usize>k << 2))), v128.load(w), acc);
         w += strideW;
       }
       v128.store(zr + (<usize>j << 2), acc);
@@ -110,10 +112,10 @@ function rows4(x0: usize, x1: usize, x2: usize, x3: usize, wt: usize, z0: usize,
       const s1 = f32x4.splat(load<f32>(x1 + off));
       const s2 = f32x4.splat(load<f32>(x2 + off));
       const s3 = f32x4.splat(load<f32>(x3 + off));
-      a0 = f32x4.add(a0, f32x4.mul(s0, wa)); b0 = f32x4.add(b0, f32x4.mul(s0, wb));
-      a1 = f32x4.add(a1, f32x4.mul(s1, wa)); b1 = f32x4.add(b1, f32x4.mul(s1, wb));
-      a2 = f32x4.add(a2, f32x4.mul(s2, wa)); b2 = f32x4.add(b2, f32x4.mul(s2, wb));
-      a3 = f32x4.add(a3, f32x4.mul(s3, wa)); b3 = f32x4.add(b3, f32x4.mul(s3, wb));
+      a0 = madd4(s0, wa, a0); b0 = madd4(s0, wb, b0);
+      a1 = madd4(s1, wa, a1); b1 = madd4(s1, wb, b1);
+      a2 = madd4(s2, wa, a2); b2 = madd4(s2, wb, b2);
+      a3 = madd4(s3, wa, a3); b3 = madd4(s3, wb, b3);
       w += strideW;
     }
     const o = <usize>j << 2;
@@ -129,10 +131,10 @@ function rows4(x0: usize, x1: usize, x2: usize, x3: usize, wt: usize, z0: usize,
     for (let k = 0; k < d; k++) {
       const off = <usize>k << 2;
       const wa = v128.load(w);
-      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(x0 + off)), wa));
-      a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(x1 + off)), wa));
-      a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(x2 + off)), wa));
-      a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(x3 + off)), wa));
+      a0 = madd4(f32x4.splat(load<f32>(x0 + off)), wa, a0);
+      a1 = madd4(f32x4.splat(load<f32>(x1 + off)), wa, a1);
+      a2 = madd4(f32x4.splat(load<f32>(x2 + off)), wa, a2);
+      a3 = madd4(f32x4.splat(load<f32>(x3 + off)), wa, a3);
       w += strideW;
     }
     const o = <usize>j << 2;

@@ -3,12 +3,14 @@
 //   D is (n, m) row-major f32: D[i][j] = ℓ'(y_i f_i)·y_i/n · a_j · φ'(Z[i][j])  (relu_backward).
 //   G out is (d, m) row-major f32, the same packed layout as Wt, so G[k][j] = ∂L̂/∂W[j][k].
 // Every G[k][j] is scale · (Σ_i X[i][k]·D[i][j]) with the sum over i = 0..n-1 in order, one f32
-// multiply and one f32 add per term, in both builds: the SIMD and scalar builds give the same bits.
+// multiply and one f32 add per term, in both builds: the SIMD and scalar builds give the same bits (the opt-in relaxed build may fuse
+// the multiply and the add: assembly/madd.ts).
 // SIMD build: 4×8 register tile over (k, j) streaming over i, then 4×4, scalar tails.
 // Blocked over i: the rows of D are taken a block at a time (a block of D stays in L2 while every
 // column group of X walks it, instead of all of D streaming from memory once per group, and a walk
 // down a block touches few pages even when m is large). A tile's running sum is stored in G between
 // blocks and taken up again, unscaled, so each G[k][j] is still the same sum in the same order.
+import { madd4 } from "./madd";
 
 /** Rows of D per block: about 512 KiB of D, at least 16 and at most 256 rows. */
 // @ts-ignore: decorator
@@ -74,7 +76,7 @@ function col1(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, j0: i32, 
       let xp = xk;
       let dp = dm + (<usize>j << 2);
       for (let i = 0; i < n; i++) {
-        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(xp)), v128.load(dp)));
+        acc = madd4(f32x4.splat(load<f32>(xp)), v128.load(dp), acc);
         xp += strideX; dp += strideM;
       }
       v128.store(gr + (<usize>j << 2), last ? f32x4.mul(acc, sc) : acc);
@@ -134,10 +136,10 @@ function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, j0: i32, j1: i32
       const s1 = f32x4.splat(load<f32>(xp, 4));
       const s2 = f32x4.splat(load<f32>(xp, 8));
       const s3 = f32x4.splat(load<f32>(xp, 12));
-      a0 = f32x4.add(a0, f32x4.mul(s0, da)); b0 = f32x4.add(b0, f32x4.mul(s0, db));
-      a1 = f32x4.add(a1, f32x4.mul(s1, da)); b1 = f32x4.add(b1, f32x4.mul(s1, db));
-      a2 = f32x4.add(a2, f32x4.mul(s2, da)); b2 = f32x4.add(b2, f32x4.mul(s2, db));
-      a3 = f32x4.add(a3, f32x4.mul(s3, da)); b3 = f32x4.add(b3, f32x4.mul(s3, db));
+      a0 = madd4(s0, da, a0); b0 = madd4(s0, db, b0);
+      a1 = madd4(s1, da, a1); b1 = madd4(s1, db, b1);
+      a2 = madd4(s2, da, a2); b2 = madd4(s2, db, b2);
+      a3 = madd4(s3, da, a3); b3 = madd4(s3, db, b3);
       xp += strideX; dp += strideM;
     }
     if (last) {
@@ -156,10 +158,10 @@ function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, j0: i32, j1: i32
     let dp = dm + (<usize>j << 2);
     for (let i = 0; i < n; i++) {
       const da = v128.load(dp);
-      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xp)), da));
-      a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(xp, 4)), da));
-      a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(xp, 8)), da));
-      a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(xp, 12)), da));
+      a0 = madd4(f32x4.splat(load<f32>(xp)), da, a0);
+      a1 = madd4(f32x4.splat(load<f32>(xp, 4)), da, a1);
+      a2 = madd4(f32x4.splat(load<f32>(xp, 8)), da, a2);
+      a3 = madd4(f32x4.splat(load<f32>(xp, 12)), da, a3);
       xp += strideX; dp += strideM;
     }
     if (last) {

@@ -41,8 +41,8 @@ const JOB_PREDICT: i32 = 3;
 const JOB_GRAD_ROWS: i32 = 4;
 const JOB_GEMM_ADD: i32 = 5;
 
-/** Spins (atomic loads) before a waiting thread sleeps: short waits stay off the futex. */
-const SPIN: i32 = 1 << 15;
+/** Spins (atomic loads, some hundreds of µs) before a waiting thread sleeps: the waits inside a step stay off the futex. */
+const SPIN: i32 = 1 << 18;
 
 // @ts-ignore: decorator
 @inline function argI(ctrl: usize, k: i32): i32 {
@@ -65,17 +65,26 @@ const SPIN: i32 = 1 << 15;
 }
 
 /**
- * Wait until the i32 at p differs from `seen`: spin, then (workers only) sleep; trap if a worker died.
- * Thread 0 never sleeps in the kernels. Observed on Node 20 (V8 11.3) with dynamic tiering: while
- * thread 0 sleeps in memory.atomic.wait, a worker running a function of the shared module for the
- * first time makes no progress, and the team deadlocks (not with --no-wasm-dynamic-tiering, and
- * not while thread 0 spins). Thread 0 waits only at barriers, for work about as long as its own.
+ * Wait until the i32 at p differs from `seen`: spin, then sleep; trap if a worker died.
+ * Workers sleep in memory.atomic.wait until notified (100 ms at most, then look at DEAD again).
+ * Thread 0 only naps, 50 µs at a time between spins. Observed on Node 20 (V8 11.3) with dynamic
+ * tiering: while thread 0 sleeps long in memory.atomic.wait, a worker running a function of the
+ * shared module for the first time makes no progress and the team deadlocks (not with
+ * --no-wasm-dynamic-tiering, not while thread 0 spins or naps). The naps also give the core away
+ * when the machine is busier than the team (a pure spin made two threads 20× slower than one there;
+ * with naps, 2.7× slower: give threads: 1 when runs share the cores).
  */
 function waitChange(ctrl: usize, p: usize, seen: i32, sleep: bool): void {
   let spins = 0;
   while (atomic.load<i32>(p) == seen) {
     if (atomic.load<i32>(ctrl + DEAD) != 0) unreachable();
-    if (sleep && ++spins > SPIN) atomic.wait<i32>(p, seen, 100_000_000); // 100 ms, then look at DEAD again
+    if (++spins > SPIN) {
+      if (sleep) atomic.wait<i32>(p, seen, 100_000_000);
+      else {
+        atomic.wait<i32>(p, seen, 50_000);
+        spins = SPIN >> 1;
+      }
+    }
   }
 }
 

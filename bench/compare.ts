@@ -11,6 +11,7 @@ import { DualWasmEngine } from '../src/train/dual_engine.js';
 import type { Engine, EngineInit } from '../src/train/engine.js';
 import { WasmEngine } from '../src/train/wasm_engine.js';
 import { coreCount } from '../src/wasm/threads.js';
+import { tfjsMsPerStep } from './tfjs.js';
 
 const QUICK = process.argv.includes('--quick');
 const SHAPES: [number, number, number][] = QUICK
@@ -61,6 +62,14 @@ for (const [n, d, m] of SHAPES) {
     rows.push({ shape, impl, ms, setupMs });
     process.stderr.write(`${shape} ${impl.padEnd(11)} ${ms.toFixed(3).padStart(10)} ms/step  (setup ${setupMs.toFixed(0)} ms)\n`);
   }
+  try {
+    const y = Float32Array.from(problem.train.y);
+    const ms = await tfjsMsPerStep(problem.train.x, y, Float32Array.from(init.w), init.a, n, d, m, QUICK ? 600 : 1500);
+    rows.push({ shape, impl: 'tfjs wasm', ms });
+    process.stderr.write(`${shape} ${'tfjs wasm'.padEnd(11)} ${ms.toFixed(3).padStart(10)} ms/step\n`);
+  } catch (e) {
+    if (!rows.some((r) => r.impl === 'tfjs wasm' && r.note)) rows.push({ shape: '*', impl: 'tfjs wasm', ms: null, note: `skipped: ${(e as Error).message}` });
+  }
 }
 
 // the peers, in one python process (one thread each)
@@ -78,29 +87,29 @@ if (py.error || py.status !== 0) {
     if (!r.skipped) process.stderr.write(`(${r.n}, ${r.d}, ${r.m}) ${r.peer.padEnd(11)} ${r.ms!.toFixed(3).padStart(10)} ms/step\n`);
   }
 }
-rows.push({ shape: '*', impl: 'tensorflow.js wasm', ms: null, note: 'not yet measured by this harness (issue 7, part 7)' });
 
 // the table: ms per step of each, and each peer's time over rfa's best path (> 1: rfa is faster)
-const impls = ['rfa primal', 'rfa kernel', 'rfa primal 2T', 'rfa kernel 2T', 'numpy', 'pytorch'];
+const impls = ['rfa primal', 'rfa kernel', 'rfa primal 2T', 'rfa kernel 2T', 'numpy', 'pytorch', 'tfjs wasm'];
 const get = (shape: string, impl: string) => rows.find((r) => r.shape === shape && r.impl === impl)?.ms ?? null;
 const fmt = (x: number | null) => (x === null ? '—' : x < 1 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(0));
 const lines = [
-  '# rfa against NumPy and PyTorch: one GD step',
+  '# rfa against NumPy, PyTorch and TensorFlow.js: one GD step',
   '',
   `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:compare\` on ${cpus()[0]?.model ?? 'an unknown CPU'} (${arch()}, ${cpus().length} cores), ` +
     `Node ${process.versions.node}. ms per step (steps only: each path's one-time setup is not included); 2T: a team of two threads ` +
     "(the same bits as one). Ratios are the peer's time over rfa's faster path, on one thread (1T) or two (2T): above 1, rfa is faster. " +
-    'Float32 everywhere; NumPy and PyTorch on one OpenBLAS/OMP thread, without autograd.',
+    'Float32 everywhere; NumPy and PyTorch on one OpenBLAS/OMP thread, without autograd; TensorFlow.js 4.22 (tfjs wasm) on its ' +
+    'SIMD wasm backend, one thread, at its best (explicit transposes, no autograd; bench/tfjs.ts).',
   '',
-  `| shape (n, d, m) | ${impls.join(' | ')} | NumPy / rfa 1T | PyTorch / rfa 1T | NumPy / rfa 2T | PyTorch / rfa 2T |`,
-  `|---|${impls.map(() => '---:').join('|')}|---:|---:|---:|---:|`,
+  `| shape (n, d, m) | ${impls.join(' | ')} | NumPy / rfa 1T | PyTorch / rfa 1T | TF.js / rfa 1T | NumPy / rfa 2T | PyTorch / rfa 2T |`,
+  `|---|${impls.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
 ];
 for (const [n, d, m] of SHAPES) {
   const shape = `(${n}, ${d}, ${m})`;
   const best1 = Math.min(...['rfa primal', 'rfa kernel'].map((i) => get(shape, i) ?? Infinity));
   const best2 = Math.min(...['rfa primal 2T', 'rfa kernel 2T'].map((i) => get(shape, i) ?? Infinity));
   const ratio = (p: string, best: number) => (get(shape, p) === null || !Number.isFinite(best) ? '—' : `${(get(shape, p)! / best).toFixed(2)}×`);
-  lines.push(`| ${shape} | ${impls.map((i) => fmt(get(shape, i))).join(' | ')} | ${ratio('numpy', best1)} | ${ratio('pytorch', best1)} | ${ratio('numpy', best2)} | ${ratio('pytorch', best2)} |`);
+  lines.push(`| ${shape} | ${impls.map((i) => fmt(get(shape, i))).join(' | ')} | ${ratio('numpy', best1)} | ${ratio('pytorch', best1)} | ${ratio('tfjs wasm', best1)} | ${ratio('numpy', best2)} | ${ratio('pytorch', best2)} |`);
 }
 lines.push('', ...rows.filter((r) => r.note).map((r) => `- ${r.impl}: ${r.note}`));
 lines.push('', 'Setup of each rfa path (ms, once per run): ' + rows.filter((r) => r.setupMs !== undefined).map((r) => `${r.shape} ${r.impl} ${r.setupMs!.toFixed(0)}`).join('; ') + '.', '');

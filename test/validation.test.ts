@@ -81,7 +81,7 @@ describe('input validation', () => {
   });
 
   it('an unknown backend is refused', () => {
-    expect(() => trainSync({ data: { n: 4, d: 2, nTest: 0 } }, { backend: 'gpu' as never })).toThrow(/backend must be one of "auto", "simd", "scalar", "js", got "gpu"/);
+    expect(() => trainSync({ data: { n: 4, d: 2, nTest: 0 } }, { backend: 'gpu' as never })).toThrow(/backend must be one of "auto", "simd", "scalar", "relaxed", "js", got "gpu"/);
   });
 
   it('evaluation steps outside [0, T] are refused', () => {

@@ -50,7 +50,7 @@ export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
 
 /** --backend, with the choices of the engine. */
 export function backendOption(): Option {
-  return new Option('--backend <b>', 'kernels: auto (SIMD if supported), simd, scalar, js (float64 reference)').choices(BACKEND_CHOICES).default('auto');
+  return new Option('--backend <b>', 'kernels: auto (SIMD if supported), simd, scalar, relaxed (SIMD with fused multiply-add where the engine has it; opt-in, engine-dependent bits), js (float64 reference)').choices(BACKEND_CHOICES).default('auto');
 }
 
 /** --threads: auto, or a whole number of threads for one run's steps (the same bits on any number). */

@@ -11,8 +11,12 @@ export type { StepPath } from '../wasm/layout.js';
 export const MIN_PIECE_ROWS = 64;
 export const MIN_PIECE_COLS = 16;
 
-export type Backend = 'simd' | 'scalar' | 'js';
-export const BACKENDS: readonly Backend[] = ['simd', 'scalar', 'js'];
+/**
+ * 'simd' and 'scalar': two builds of the kernels with the same bits; 'relaxed': the SIMD build with
+ * f32x4.relaxed_madd in the products (opt-in: its rounding depends on the engine); 'js': float64.
+ */
+export type Backend = 'simd' | 'scalar' | 'relaxed' | 'js';
+export const BACKENDS: readonly Backend[] = ['simd', 'scalar', 'relaxed', 'js'];
 
 export interface EngineInit {
   train: XorDataset;

@@ -7,7 +7,7 @@ import { AbortError, ConfigError, NonFiniteLossError, NonFiniteWeightsError } fr
 import { checkDataset, sampleMeans, sampleProblemSteps, type XorDataset, type XorMeans, type XorProblem } from '../data.js';
 import { frobeniusNorm, initWeightsSteps, secondLayer } from '../model.js';
 import { logisticLossRef } from '../reference.js';
-import { compileKernels, compileKernelsSync, simdSupportedSync } from '../wasm/loader.js';
+import { compileKernels, compileKernelsSync, relaxedSimdSupportedSync, simdSupportedSync, type WasmBackend } from '../wasm/loader.js';
 import { coreCount, threadsSupported } from '../wasm/threads.js';
 import { checkWasmFits, engineBytes, STEP_BUFFER, WASM_MAX_BYTES } from '../wasm/layout.js';
 import { BACKENDS, MIN_PIECE_ROWS, type Backend, type Engine, type EngineInit, type StepPath } from './engine.js';
@@ -127,12 +127,15 @@ const MAX_AUTO_LOSSES = 1e7;
 const MAX_KEPT_LOSSES = 2 ** 27;
 const DEFAULT_CHUNK_MS = 20;
 /** A first guess of each backend's speed (flops per ms) until a piece of work has been timed. */
-const GUESS_RATE: Record<Backend, number> = { simd: 2e7, scalar: 3e6, js: 5e5 };
+const GUESS_RATE: Record<Backend, number> = { simd: 2e7, scalar: 3e6, relaxed: 2e7, js: 5e5 };
 
 function resolveBackend(b: TrainOptions['backend'], simd: boolean): Backend {
   if (b === undefined || b === 'auto') return simd ? 'simd' : 'scalar';
   if (!BACKENDS.includes(b)) throw new ConfigError('backend', b, `one of "auto", ${BACKENDS.map((x) => `"${x}"`).join(', ')}`);
   if (b === 'simd' && !simd) throw new ConfigError('backend', b, 'a backend this engine supports: it has no WebAssembly SIMD ("scalar" or "js")');
+  if (b === 'relaxed' && !relaxedSimdSupportedSync()) {
+    throw new ConfigError('backend', b, 'a backend this engine supports: it has no relaxed SIMD ("simd"; Node 20 needs --experimental-wasm-relaxed-simd)');
+  }
   return b;
 }
 
@@ -308,7 +311,7 @@ export function chooseThreads(asked: number | 'auto' | undefined, backend: Backe
     return Math.max(1, Math.min(coreCount(), Math.floor(stepFlops / MIN_FLOPS_PER_THREAD)));
   }
   const t = checkRange('threads', asked, { integer: true, min: 1, max: 256 });
-  if (t > 1 && backend !== 'simd') throw new ConfigError('threads', asked, `1 on the ${backend} backend (threads run the simd kernels)`);
+  if (t > 1 && backend !== 'simd') throw new ConfigError('threads', asked, `1 on the ${backend} backend (threads run the simd build)`);
   if (t > 1 && !threadsSupported()) throw new ConfigError('threads', asked, '1 on this host (threads need worker_threads and shared WebAssembly memory: Node)');
   return t;
 }
@@ -345,7 +348,7 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
     alpha: config.train.alpha,
     dphi0: config.model.dphi0,
   };
-  const wasm = () => module ?? compileKernelsSync(p.backend as 'simd' | 'scalar');
+  const wasm = () => module ?? compileKernelsSync(p.backend as WasmBackend);
   const threads = p.threads > 1 ? { module: compileKernelsSync('simd-mt'), size: p.threads } : undefined;
   const engine: Engine = p.path === 'kernel'
     ? (p.backend === 'js' ? new DualJsEngine(init) : new DualWasmEngine(wasm(), p.backend, init, threads))

@@ -6,9 +6,9 @@
 import { simd as detectSimd } from 'wasm-feature-detect';
 
 export type KernelExports = Awaited<ReturnType<typeof import('../../build/rfa-simd.js').instantiate>>;
-export type WasmBackend = 'simd' | 'scalar';
+export type WasmBackend = 'simd' | 'scalar' | 'relaxed';
 export type WasmSource = WebAssembly.Module | ArrayBuffer | Uint8Array | URL | string;
-/** The builds: one per backend, and the threaded SIMD build (imported shared memory, atomics). */
+/** The builds: one per backend ('relaxed': SIMD with relaxed_madd, opt-in), and the threaded SIMD build (imported shared memory, atomics). */
 export type KernelBuild = WasmBackend | 'simd-mt';
 
 const compiled = new Map<KernelBuild, WebAssembly.Module>();
@@ -87,6 +87,20 @@ let simdCache: boolean | null = null;
 export async function simdSupported(): Promise<boolean> {
   if (simdCache === null) simdCache = await detectSimd();
   return simdCache;
+}
+
+let relaxedCache: boolean | null = null;
+/**
+ * Whether this engine runs relaxed SIMD (the 'relaxed' backend): validates wasm-feature-detect's
+ * relaxedSimd probe. Node 20 needs --experimental-wasm-relaxed-simd; Chromium ≥ 114 has it.
+ */
+export function relaxedSimdSupportedSync(): boolean {
+  if (relaxedCache === null) {
+    // (module (func (result v128) i32.const 1 i8x16.splat i32.const 2 i8x16.splat i8x16.relaxed_swizzle))
+    const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11]);
+    relaxedCache = WebAssembly.validate(probe);
+  }
+  return relaxedCache;
 }
 
 /** Synchronous SIMD detection: validate wasm-feature-detect's probe module directly. */
