@@ -1,7 +1,10 @@
 // Whether every one of len f32 values at p is finite (no NaN, no ±∞): 1 or 0.
 // v − v is 0 for a finite v and NaN for NaN or ±∞; the sum of those stays 0 only when every value
 // is finite. Both builds answer the same (the answer is exact, not a rounded sum).
+import { aligned4 } from "./contract";
+
 export function all_finite(p: usize, len: i32): i32 {
+  assert(len >= 0 && aligned4(p), "all_finite: bad length or unaligned buffer");
   let i = 0;
   let bad: f32 = 0;
   if (ASC_FEATURE_SIMD) {

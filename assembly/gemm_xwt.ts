@@ -13,6 +13,7 @@
 // of Wt streaming from memory once per 4 rows of X). A tile's running sum is stored in Z between
 // panels and taken up again, so each Z[i][j] is still the same sum in the same order: same bits.
 import { madd4 } from "./madd";
+import { aligned4, disjoint } from "./contract";
 
 /** Rows of Wt per panel: about 256 KiB of Wt, at least 16 rows. */
 // @ts-ignore: decorator
@@ -21,6 +22,9 @@ import { madd4 } from "./madd";
 }
 
 export function gemm_xwt(x: usize, wt: usize, z: usize, n: i32, d: i32, m: i32): void {
+  assert(n >= 0 && d >= 0 && m >= 0, "gemm_xwt: negative size");
+  assert(aligned4(x) && aligned4(wt) && aligned4(z), "gemm_xwt: unaligned buffer");
+  assert(disjoint(z, <usize>n * m << 2, x, <usize>n * d << 2) && disjoint(z, <usize>n * m << 2, wt, <usize>d * m << 2), "gemm_xwt: Z overlaps an input");
   const strideX = (<usize>d) << 2;
   const strideW = (<usize>m) << 2;
   const kc = panelRows(m);
@@ -33,10 +37,10 @@ export function gemm_xwt(x: usize, wt: usize, z: usize, n: i32, d: i32, m: i32):
     if (ASC_FEATURE_SIMD) {
       for (; i + 4 <= n; i += 4) {
         const x0 = xk + <usize>i * strideX;
-        rows4(x0, x0 + strideX, x0 + 2 * strideX, x0 + 3 * strideX, wk, z + <usize>i * strideW, kb, m, first);
+        gemm_4x8(x0, x0 + strideX, x0 + 2 * strideX, x0 + 3 * strideX, wk, z + <usize>i * strideW, kb, m, first);
       }
     }
-    for (; i < n; i++) row1(xk + <usize>i * strideX, wk, z + <usize>i * strideW, kb, m, first);
+    for (; i < n; i++) gemm_1x4(xk + <usize>i * strideX, wk, z + <usize>i * strideW, kb, m, first);
   }
 }
 
@@ -50,26 +54,12 @@ export function gemm_xwt(x: usize, wt: usize, z: usize, n: i32, d: i32, m: i32):
   return first ? <f32>0 : load<f32>(p);
 }
 
-// One row of Z: z[j] (+)= Σ_k x[k]·Wt[k][j] over the d rows of one panel.
-function row1(xr: usize, wt: usize, zr: usize, d: i32, m: i32, first: bool): void {
+// One row of Z: z[j] (+)= Σ_k x[k]·Wt[k][j] over the d rows of one panel. SIMD build: 1×4 tiles
+// along j, then a scalar column tail; scalar build: an axpy per row of Wt.
+function gemm_1x4(xr: usize, wt: usize, zr: usize, d: i32, m: i32, first: bool): void {
   const strideW = (<usize>m) << 2;
-  if (!ASC_FEATURE_SIMD) {
-    // Scalar build: k outer, j inner (an axpy along the contiguous row of Wt), so the loads
-    // stream through memory. The order of the sum over k for each z[j] is unchanged.
-    if (first) memory.fill(zr, 0, strideW);
-    let w = wt;
-    for (let k = 0; k < d; k++) {
-      const xv = load<f32>(xr + (<usize>k << 2));
-      for (let j = 0; j < m; j++) {
-        const o = <usize>j << 2;
-        store<f32>(zr + o, load<f32>(zr + o) + xv * load<f32>(w + o));
-      }
-      w += strideW;
-    }
-    return;
-  }
-  let j = 0;
   if (ASC_FEATURE_SIMD) {
+    let j = 0;
     for (; j + 4 <= m; j += 4) {
       let acc = start4(zr + (<usize>j << 2), first);
       let w = wt + (<usize>j << 2);
@@ -79,21 +69,34 @@ function row1(xr: usize, wt: usize, zr: usize, d: i32, m: i32, first: bool): voi
       }
       v128.store(zr + (<usize>j << 2), acc);
     }
-  }
-  for (; j < m; j++) {
-    let acc = start1(zr + (<usize>j << 2), first);
-    let w = wt + (<usize>j << 2);
-    for (let k = 0; k < d; k++) {
-      acc += load<f32>(xr + (<usize>k << 2)) * load<f32>(w);
-      w += strideW;
+    for (; j < m; j++) {
+      let acc = start1(zr + (<usize>j << 2), first);
+      let w = wt + (<usize>j << 2);
+      for (let k = 0; k < d; k++) {
+        acc += load<f32>(xr + (<usize>k << 2)) * load<f32>(w);
+        w += strideW;
+      }
+      store<f32>(zr + (<usize>j << 2), acc);
     }
-    store<f32>(zr + (<usize>j << 2), acc);
+    return;
+  }
+  // Scalar build: k outer, j inner (an axpy along the contiguous row of Wt), so the loads stream
+  // through memory. The order of the sum over k for each z[j] is unchanged.
+  if (first) memory.fill(zr, 0, strideW);
+  let w = wt;
+  for (let k = 0; k < d; k++) {
+    const xv = load<f32>(xr + (<usize>k << 2));
+    for (let j = 0; j < m; j++) {
+      const o = <usize>j << 2;
+      store<f32>(zr + o, load<f32>(zr + o) + xv * load<f32>(w + o));
+    }
+    w += strideW;
   }
 }
 
-// Four rows of Z at once (SIMD build only), over the d rows of one panel: rows start at x0..x3,
-// output rows at z0, z0+m, ...
-function rows4(x0: usize, x1: usize, x2: usize, x3: usize, wt: usize, z0: usize, d: i32, m: i32, first: bool): void {
+// Four rows of Z at once (SIMD build only), over the d rows of one panel: 4×8 tiles, then a 4×4
+// tile and a 4×1 column tail; rows start at x0..x3, output rows at z0, z0+m, ...
+function gemm_4x8(x0: usize, x1: usize, x2: usize, x3: usize, wt: usize, z0: usize, d: i32, m: i32, first: bool): void {
   const strideW = (<usize>m) << 2;
   const z1 = z0 + strideW, z2 = z1 + strideW, z3 = z2 + strideW;
   let j = 0;

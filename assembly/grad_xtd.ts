@@ -5,12 +5,14 @@
 // Every G[k][j] is scale · (Σ_i X[i][k]·D[i][j]) with the sum over i = 0..n-1 in order, one f32
 // multiply and one f32 add per term, in both builds: the SIMD and scalar builds give the same bits (the opt-in relaxed build may fuse
 // the multiply and the add: assembly/madd.ts).
-// SIMD build: 4×8 register tile over (k, j) streaming over i, then 4×4, scalar tails.
+// SIMD build: 4×8 register tiles over (k, j) streaming over i (gradt_4x8, then 4×4 and 4×1 tails),
+// single rows of G in 1×4 tiles (gradt_1x4).
 // Blocked over i: the rows of D are taken a block at a time (a block of D stays in L2 while every
 // column group of X walks it, instead of all of D streaming from memory once per group, and a walk
 // down a block touches few pages even when m is large). A tile's running sum is stored in G between
 // blocks and taken up again, unscaled, so each G[k][j] is still the same sum in the same order.
 import { madd4 } from "./madd";
+import { aligned4, disjoint } from "./contract";
 
 /** Rows of D per block: about 512 KiB of D, at least 16 and at most 256 rows. */
 // @ts-ignore: decorator
@@ -33,6 +35,9 @@ export function grad_xtd_rows(x: usize, dm: usize, g: usize, n: i32, d: i32, k0:
 // computed whole by the same sum, so any split of G into blocks gives the same bits as one call:
 // the threaded build splits G by rows or by columns among its threads.
 export function grad_xtd_block(x: usize, dm: usize, g: usize, n: i32, d: i32, k0: i32, k1: i32, j0: i32, j1: i32, m: i32, scale: f32): void {
+  assert(n >= 0 && 0 <= k0 && k0 <= k1 && k1 <= d && 0 <= j0 && j0 <= j1 && j1 <= m, "grad_xtd: bad block");
+  assert(aligned4(x) && aligned4(dm) && aligned4(g), "grad_xtd: unaligned buffer");
+  assert(disjoint(g, <usize>d * m << 2, x, <usize>n * d << 2) && disjoint(g, <usize>d * m << 2, dm, <usize>n * m << 2), "grad_xtd: G overlaps an input");
   const strideX = (<usize>d) << 2;
   const strideM = (<usize>m) << 2;
   if (n == 0) {
@@ -48,9 +53,9 @@ export function grad_xtd_block(x: usize, dm: usize, g: usize, n: i32, d: i32, k0
     const db = dm + <usize>i0 * strideM;
     let k = k0;
     if (ASC_FEATURE_SIMD) {
-      for (; k + 4 <= k1; k += 4) cols4(xb + (<usize>k << 2), db, g + <usize>k * strideM, nb, d, j0, j1, m, scale, first, last);
+      for (; k + 4 <= k1; k += 4) gradt_4x8(xb + (<usize>k << 2), db, g + <usize>k * strideM, nb, d, j0, j1, m, scale, first, last);
     }
-    for (; k < k1; k++) col1(xb + (<usize>k << 2), strideX, db, g + <usize>k * strideM, nb, j0, j1, m, scale, first, last);
+    for (; k < k1; k++) gradt_1x4(xb + (<usize>k << 2), strideX, db, g + <usize>k * strideM, nb, j0, j1, m, scale, first, last);
   }
 }
 
@@ -66,7 +71,7 @@ export function grad_xtd_block(x: usize, dm: usize, g: usize, n: i32, d: i32, k0
 
 // Columns j0 ≤ j < j1 of one row k of G from column k of X (xk points at X[i0][k], rows strideX
 // bytes apart), over the n rows of one block; `first` starts the sums at 0, `last` stores them scaled.
-function col1(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, j0: i32, j1: i32, m: i32, scale: f32, first: bool, last: bool): void {
+function gradt_1x4(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, j0: i32, j1: i32, m: i32, scale: f32, first: bool, last: bool): void {
   const strideM = (<usize>m) << 2;
   let j = j0;
   if (ASC_FEATURE_SIMD) {
@@ -115,7 +120,7 @@ function col1(xk: usize, strideX: usize, dm: usize, gr: usize, n: i32, j0: i32, 
 
 // Columns j0 ≤ j < j1 of four rows k..k+3 of G (SIMD build only) over the n rows of one block;
 // xk points at X[i0][k].
-function cols4(xk: usize, dm: usize, g0: usize, n: i32, d: i32, j0: i32, j1: i32, m: i32, scale: f32, first: bool, last: bool): void {
+function gradt_4x8(xk: usize, dm: usize, g0: usize, n: i32, d: i32, j0: i32, j1: i32, m: i32, scale: f32, first: bool, last: bool): void {
   const strideX = (<usize>d) << 2;
   const strideM = (<usize>m) << 2;
   const g1 = g0 + strideM, g2 = g1 + strideM, g3 = g2 + strideM;

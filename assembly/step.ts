@@ -7,8 +7,10 @@
 // stops before updating and returns that step's index s < steps: loss[s] holds the bad value and
 // Wt holds W(t0 + s), the weights that produced it.
 import { gemm_xwt } from "./gemm_xwt";
-import { network_output, logistic_loss_grad, count_correct } from "./logistic";
-import { relu_backward } from "./relu_mask";
+import { network_output } from "./network_output";
+import { logistic_loss_grad } from "./logistic";
+import { count_correct } from "./count_correct";
+import { relu_backward } from "./relu_backward";
 import { grad_xtd } from "./grad_xtd";
 import { sgd_update } from "./update";
 
@@ -18,6 +20,7 @@ export function gd_steps(
   n: i32, d: i32, m: i32, alpha: f32, dphi0: f32,
   steps: i32, loss: usize, acc: usize,
 ): i32 {
+  assert(n > 0 && d >= 0 && m > 0 && steps >= 0 && loss != 0 && (loss & 7) == 0, "gd_steps: bad sizes or loss buffer");
   for (let s = 0; s < steps; s++) {
     gemm_xwt(x, wt, z, n, d, m);
     network_output(z, a, f, n, m);
@@ -30,10 +33,4 @@ export function gd_steps(
     sgd_update(wt, g, d * m, alpha);
   }
   return steps;
-}
-
-// Forward pass only: f (rows) = φ(X·Wᵀ)·a for `rows` samples, using Z (rows, m) as scratch.
-export function predict(x: usize, wt: usize, a: usize, z: usize, f: usize, rows: i32, d: i32, m: i32): void {
-  gemm_xwt(x, wt, z, rows, d, m);
-  network_output(z, a, f, rows, m);
 }

@@ -11,8 +11,10 @@
 // Rounding differs from the primal step (a different order of the same arithmetic); the SIMD and
 // scalar builds give the same bits as each other.
 import { gemm_xwt } from "./gemm_xwt";
-import { network_output, logistic_loss_grad, count_correct } from "./logistic";
-import { relu_backward } from "./relu_mask";
+import { network_output } from "./network_output";
+import { logistic_loss_grad } from "./logistic";
+import { count_correct } from "./count_correct";
+import { relu_backward } from "./relu_backward";
 import { sgd_update } from "./update";
 import { add_f32 } from "./add";
 
@@ -22,6 +24,7 @@ export function gd_steps_dual(
   n: i32, m: i32, alpha: f32, dphi0: f32,
   steps: i32, loss: usize, acc: usize,
 ): i32 {
+  assert(n > 0 && m > 0 && steps >= 0 && loss != 0 && (loss & 7) == 0, "gd_steps_dual: bad sizes or loss buffer");
   for (let s = 0; s < steps; s++) {
     gemm_xwt(kmat, ct, z, n, n, m);
     add_f32(z, z0, n * m);

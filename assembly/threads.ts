@@ -17,8 +17,11 @@
 //   DEAD     set by a worker that trapped: the other threads stop waiting and the job traps too
 //   THREADS  T, KIND the job, BAD a step's non-finite flag, RESULT the job's result, ARGS its arguments
 import { gemm_xwt } from "./gemm_xwt";
-import { network_output, logistic_terms, count_correct, sum_f64 } from "./logistic";
-import { relu_backward } from "./relu_mask";
+import { network_output } from "./network_output";
+import { logistic_terms } from "./logistic";
+import { count_correct } from "./count_correct";
+import { sum_f64 } from "./sum_f64";
+import { relu_backward } from "./relu_backward";
 import { grad_xtd_block } from "./grad_xtd";
 import { sgd_update } from "./update";
 import { add_f32 } from "./add";
@@ -122,6 +125,7 @@ export function mt_kill(ctrl: usize): void {
 
 /** Thread 0: publish a job (its arguments already in ARGS), run its share, wait for the others; the job's result. */
 function publish(ctrl: usize, kind: i32, T: i32): i32 {
+  assert(T >= 1 && (ctrl & 63) == 0, "threads: bad team size or control block");
   if (atomic.load<i32>(ctrl + DEAD) != 0) unreachable();
   store<i32>(ctrl + THREADS, T);
   store<i32>(ctrl + KIND, kind);

@@ -66,6 +66,11 @@ async function wasmSuite(backend: WasmBackend, n: number, d: number, m: number):
   await measure(shape, backend, 'gemm_xwt', 2 * ndm, () => { const s = next(); k.gemm_xwt(s.x, s.wt, z, n, d, m); });
   await measure(shape, backend, 'output+loss', null, () => { k.network_output(z, a, f, n, m); k.logistic_loss_grad(f, y, 0, c, n); });
   const zcopy = A.f32(z, nm).slice();
+  // the ReLU subgradient mask and the per-sample logistic-loss derivatives on their own (the step fuses
+  // them into relu_backward and logistic_loss_grad; these are the standalone kernels)
+  const mask = A.alloc(4 * nm);
+  await measure(shape, backend, 'relu_mask', null, () => { k.relu_mask(z, mask, nm, 0); });
+  await measure(shape, backend, 'logistic_eval', null, () => { k.logistic_eval(f, 0, c, n); });
   await measure(shape, backend, 'relu_backward', null, () => { A.f32(z, nm).set(zcopy); k.relu_backward(z, c, a, n, m, 0); });
   await measure(shape, backend, 'grad_xtd', 2 * ndm, () => { const s = next(); k.grad_xtd(s.x, z, g, n, d, m, 1); });
   await measure(shape, backend, 'step', 4 * ndm, () => { const s = next(); k.gd_steps(s.x, y, s.wt, a, z, f, c, g, n, d, m, 1e-6, 0, 1, loss, 0); });

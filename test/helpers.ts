@@ -2,8 +2,11 @@
 // that print the seed, shape, index and both values on failure.
 import { expect } from 'vitest';
 import { Arena, compileKernelsSync, instantiateKernels, Rng, type KernelExports, type WasmBackend } from '../src/index.js';
+import type { KernelBuild } from '../src/wasm/loader.js';
 
 export const WASM_BACKENDS: WasmBackend[] = ['simd', 'scalar'];
+/** The builds the kernel tests run: the two backends' and the debug build, whose assert()s check each kernel's preconditions. */
+export const KERNEL_BUILDS: KernelBuild[] = ['simd', 'scalar', 'debug'];
 
 export function randomF32(len: number, seed: number, scale = 1, stream = 0): Float32Array {
   const r = new Rng(seed, stream);
@@ -16,7 +19,7 @@ export function randomF32(len: number, seed: number, scale = 1, stream = 0): Flo
 export class Harness {
   readonly k: KernelExports;
   readonly arena: Arena;
-  constructor(backend: WasmBackend) {
+  constructor(backend: KernelBuild) {
     this.k = instantiateKernels(compileKernelsSync(backend));
     this.arena = new Arena(this.k);
   }

@@ -2,15 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   gemmXwtRef, gradRef, logisticDerivRef, logisticLossGradRef, logisticLossRef, networkOutputRef,
-  packTransposed, reluBackwardRef, reluMaskRef, reluRef, secondLayer,
+  packTransposed, reluBackwardRef, reluMaskRef, secondLayer,
 } from '../src/index.js';
-import { expectBitEqual, expectClose, Harness, randomF32, SHAPES, WASM_BACKENDS } from './helpers.js';
+import { expectBitEqual, expectClose, Harness, KERNEL_BUILDS, randomF32, SHAPES } from './helpers.js';
 
 // f32 tolerances: a length-K f32 sum of products of O(1) terms is off by about K·2^-24 times the
 // sum of |terms|; we allow atol = 4e-7·K·(typical |term|) and rtol = 1e-5.
 const RTOL = 1e-5;
 
-describe.each(WASM_BACKENDS)('%s kernels vs float64 reference', (backend) => {
+describe.each(KERNEL_BUILDS)('%s kernels vs float64 reference', (backend) => {
   it.each(SHAPES)('gemm_xwt Z = X·Wᵀ on (n, d, m) = (%i, %i, %i)', (n, d, m) => {
     const seed = n * 1000 + d * 10 + m;
     const x = randomF32(n * d, seed, 1, 0);
@@ -37,13 +37,11 @@ describe.each(WASM_BACKENDS)('%s kernels vs float64 reference', (backend) => {
     expectClose(h.get(pg, d * m), refPacked, 4e-7 * n * scale, RTOL, `grad_xtd ${backend} seed ${seed} shape (${n},${d},${m})`);
   });
 
-  it.each([1, 3, 4, 5, 8, 17, 1000, 1003])('relu and relu_mask on %i values, φ\'(0) ∈ {0, 0.5, 1}', (len) => {
+  it.each([1, 3, 4, 5, 8, 17, 1000, 1003])('relu_mask on %i values, φ\'(0) ∈ {0, 0.5, 1}', (len) => {
     const z = randomF32(len, len, 1, 4);
     if (len > 2) { z[0] = 0; z[1] = -0; }
     const h = new Harness(backend);
     const pz = h.put(z), po = h.zeros(len);
-    h.k.relu(pz, po, len);
-    expectBitEqual(h.get(po, len), Array.from(z, (t) => Math.fround(reluRef(t))), `relu ${backend} len ${len}`);
     for (const p of [0, 0.5, 1]) {
       h.k.relu_mask(pz, po, len, p);
       expectBitEqual(h.get(po, len), Array.from(z, (t) => reluMaskRef(t, p)), `relu_mask ${backend} len ${len} dphi0 ${p}`);
@@ -122,13 +120,13 @@ describe.each(WASM_BACKENDS)('%s kernels vs float64 reference', (backend) => {
   });
 });
 
-describe('the SIMD and scalar builds agree bit for bit', () => {
+describe('the SIMD, scalar and debug builds agree bit for bit', () => {
   it.each(SHAPES.filter(([n, d, m]) => n * d * m < 3e6))('every kernel on (%i, %i, %i)', (n, d, m) => {
     const seed = n + d + m;
     const x = randomF32(n * d, seed, 1, 11), wt = randomF32(d * m, seed, 0.1, 12);
     const y = Float32Array.from(randomF32(n, seed, 1, 13), (v) => (v >= 0 ? 1 : -1));
     const a = secondLayer(m);
-    const outs = WASM_BACKENDS.map((b) => {
+    const outs = KERNEL_BUILDS.map((b) => {
       const h = new Harness(b);
       const px = h.put(x), pw = h.put(wt), pa = h.put(a), py = h.put(y);
       const pz = h.zeros(n * m), pf = h.zeros(n), pc = h.zeros(n), pg = h.zeros(d * m);
@@ -140,9 +138,32 @@ describe('the SIMD and scalar builds agree bit for bit', () => {
       h.k.grad_xtd(px, pz, pg, n, d, m, 1);
       return { z, f: h.get(pf, n), loss, g: h.get(pg, d * m) };
     });
-    expectBitEqual(outs[0]!.z, outs[1]!.z, 'Z');
-    expectBitEqual(outs[0]!.f, outs[1]!.f, 'f');
-    expect(outs[0]!.loss).toBe(outs[1]!.loss);
-    expectBitEqual(outs[0]!.g, outs[1]!.g, 'G');
+    for (const o of outs.slice(1)) {
+      expectBitEqual(o.z, outs[0]!.z, 'Z');
+      expectBitEqual(o.f, outs[0]!.f, 'f');
+      expect(o.loss).toBe(outs[0]!.loss);
+      expectBitEqual(o.g, outs[0]!.g, 'G');
+    }
+  });
+});
+
+describe('the debug build checks each kernel\'s preconditions', () => {
+  const h = new Harness('debug');
+  const p = h.zeros(64), q = h.zeros(64), r = h.zeros(64);
+  it.each([
+    ['a negative size', () => h.k.gemm_xwt(p, q, r, -1, 2, 2)],
+    ['an unaligned buffer', () => h.k.gemm_xwt(p + 2, q, r, 2, 2, 2)],
+    ['an output overlapping an input', () => h.k.gemm_xwt(p, q, p + 4, 2, 2, 2)],
+    ['a block of G outside G', () => h.k.grad_xtd_rows(p, q, r, 2, 2, 1, 3, 2, 1)],
+    ["φ'(0) outside [0, 1]", () => h.k.relu_mask(p, q, 4, 2)],
+    ['no samples', () => h.k.logistic_loss_grad(p, q, 0, r, 0)],
+  ] as const)('%s traps with the kernel assertion', (_what, call) => {
+    expect(call).toThrow(/rfa kernel assertion failed/);
+  });
+  it('the release builds do not check (the same call runs)', () => {
+    const s = new Harness('simd');
+    const a = s.zeros(64), b = s.zeros(64), c = s.zeros(64);
+    expect(() => s.k.relu_mask(a, b, 4, 2)).not.toThrow();
+    void c;
   });
 });

@@ -8,8 +8,12 @@ import { simd as detectSimd } from 'wasm-feature-detect';
 export type KernelExports = Awaited<ReturnType<typeof import('../../build/rfa-simd.js').instantiate>>;
 export type WasmBackend = 'simd' | 'scalar' | 'relaxed';
 export type WasmSource = WebAssembly.Module | ArrayBuffer | Uint8Array | URL | string;
-/** The builds: one per backend ('relaxed': SIMD with relaxed_madd, opt-in), and the threaded SIMD build (imported shared memory, atomics). */
-export type KernelBuild = WasmBackend | 'simd-mt';
+/**
+ * The builds: one per backend ('relaxed': SIMD with relaxed_madd, opt-in), the threaded SIMD build
+ * (imported shared memory, atomics) and 'debug' (SIMD with the kernels' assert() preconditions, unoptimized:
+ * the kernel tests run against it).
+ */
+export type KernelBuild = WasmBackend | 'simd-mt' | 'debug';
 
 const compiled = new Map<KernelBuild, WebAssembly.Module>();
 
