@@ -137,10 +137,12 @@ function gradt_4x8(xk: usize, dm: usize, g0: usize, n: i32, d: i32, j0: i32, j1:
     for (let i = 0; i < n; i++) {
       const da = v128.load(dp);
       const db = v128.load(dp, 16);
-      const s0 = f32x4.splat(load<f32>(xp));
-      const s1 = f32x4.splat(load<f32>(xp, 4));
-      const s2 = f32x4.splat(load<f32>(xp, 8));
-      const s3 = f32x4.splat(load<f32>(xp, 12));
+      // X[i][k..k+3] in one load, each lane broadcast (k + 3 < k1 ≤ d: inside the row)
+      const xv = v128.load(xp);
+      const s0 = v128.shuffle<f32>(xv, xv, 0, 0, 0, 0);
+      const s1 = v128.shuffle<f32>(xv, xv, 1, 1, 1, 1);
+      const s2 = v128.shuffle<f32>(xv, xv, 2, 2, 2, 2);
+      const s3 = v128.shuffle<f32>(xv, xv, 3, 3, 3, 3);
       a0 = madd4(s0, da, a0); b0 = madd4(s0, db, b0);
       a1 = madd4(s1, da, a1); b1 = madd4(s1, db, b1);
       a2 = madd4(s2, da, a2); b2 = madd4(s2, db, b2);

@@ -12,7 +12,30 @@ export function network_output(z: usize, a: usize, f: usize, n: i32, m: i32): vo
   assert(disjoint(f, <usize>n << 2, z, <usize>n * m << 2), "network_output: f overlaps Z");
   const strideM = (<usize>m) << 2;
   const m4 = m & ~3;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    // four rows at a time: four independent accumulator chains instead of one (each row's sum is
+    // the same chain as below, so the bits do not change)
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const z0 = z + <usize>i * strideM, z1 = z0 + strideM, z2 = z1 + strideM, z3 = z2 + strideM;
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      for (let j = 0; j < m4; j += 4) {
+        const o = <usize>j << 2;
+        const av = v128.load(a + o);
+        c0 = f32x4.add(c0, f32x4.mul(av, f32x4.max(v128.load(z0 + o), zero)));
+        c1 = f32x4.add(c1, f32x4.mul(av, f32x4.max(v128.load(z1 + o), zero)));
+        c2 = f32x4.add(c2, f32x4.mul(av, f32x4.max(v128.load(z2 + o), zero)));
+        c3 = f32x4.add(c3, f32x4.mul(av, f32x4.max(v128.load(z3 + o), zero)));
+      }
+      const fo = f + (<usize>i << 2);
+      store<f32>(fo, lanes(c0) + tail(z0, a, m4, m));
+      store<f32>(fo, lanes(c1) + tail(z1, a, m4, m), 4);
+      store<f32>(fo, lanes(c2) + tail(z2, a, m4, m), 8);
+      store<f32>(fo, lanes(c3) + tail(z3, a, m4, m), 12);
+    }
+  }
+  for (; i < n; i++) {
     const zr = z + <usize>i * strideM;
     let total: f32;
     if (ASC_FEATURE_SIMD) {
@@ -22,8 +45,7 @@ export function network_output(z: usize, a: usize, f: usize, n: i32, m: i32): vo
         const o = <usize>j << 2;
         acc = f32x4.add(acc, f32x4.mul(v128.load(a + o), f32x4.max(v128.load(zr + o), zero)));
       }
-      total = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) +
-              (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+      total = lanes(acc);
     } else {
       let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
       for (let j = 0; j < m4; j += 4) {
@@ -35,11 +57,23 @@ export function network_output(z: usize, a: usize, f: usize, n: i32, m: i32): vo
       }
       total = (s0 + s1) + (s2 + s3);
     }
-    let tail: f32 = 0;
-    for (let j = m4; j < m; j++) {
-      const o = <usize>j << 2;
-      tail += load<f32>(a + o) * max<f32>(load<f32>(zr + o), 0);
-    }
-    store<f32>(f + (<usize>i << 2), total + tail);
+    store<f32>(f + (<usize>i << 2), total + tail(zr, a, m4, m));
   }
+}
+
+// The four partial sums combined as (s0 + s1) + (s2 + s3).
+// @ts-ignore: decorator
+@inline function lanes(acc: v128): f32 {
+  return (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+}
+
+// The tail j ≥ 4⌊m/4⌋ of one row, summed in order.
+// @ts-ignore: decorator
+@inline function tail(zr: usize, a: usize, m4: i32, m: i32): f32 {
+  let t: f32 = 0;
+  for (let j = m4; j < m; j++) {
+    const o = <usize>j << 2;
+    t += load<f32>(a + o) * max<f32>(load<f32>(zr + o), 0);
+  }
+  return t;
 }
