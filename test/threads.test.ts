@@ -5,6 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, ConfigError, NonFiniteLossError, paperInstrument, train, trainSync } from '../src/index.js';
 import { chooseThreads } from '../src/train/train.js';
+import { DualWasmEngine } from '../src/train/dual_engine.js';
+import { compileKernelsSync } from '../src/wasm/loader.js';
+import { coreCount, pooledWorkers } from '../src/wasm/threads.js';
+import { initWeights, resolveConfig, sampleProblem, secondLayer } from '../src/index.js';
 import { expectBitEqual } from './helpers.js';
 
 const shapes = [
@@ -90,5 +94,60 @@ describe('threads and the rest of a run', () => {
     expect(chooseThreads('auto', 'scalar', 1e12)).toBe(1);
     expect(chooseThreads('auto', 'simd', 1e12)).toBeGreaterThanOrEqual(1);
     expect(trainSync(cfg, { backend: 'simd' }).threads).toBe(1);
+  });
+});
+
+describe('threads around the edges', () => {
+  const cfg = { seed: 31, data: { n: 60, d: 50, nTest: 20 }, model: { m: 40 }, train: { alpha: 0.2, steps: 20 } };
+
+  it('a caller\'s own wasmModule runs on one thread (auto), and more threads with it are refused', () => {
+    const simd = compileKernelsSync('simd');
+    expect(chooseThreads('auto', 'simd', 1e12, true)).toBe(1);
+    expect(() => trainSync(cfg, { backend: 'simd', wasmModule: simd, threads: 2 })).toThrow(/threads.*wasmModule/);
+    expect(trainSync(cfg, { backend: 'simd', wasmModule: simd }).threads).toBe(1);
+  });
+
+  it('the pool keeps at most one idle worker per core after many concurrent teams', async () => {
+    await Promise.all(Array.from({ length: 6 }, () => train(cfg, { backend: 'simd', threads: 2 })));
+    expect(pooledWorkers()).toBeLessThanOrEqual(coreCount());
+  });
+
+  it('the kernel-space products run in pieces (the same bits as in one go) and a cancel during them releases the team', async () => {
+    const config = resolveConfig(cfg);
+    const problem = sampleProblem(config);
+    const init = { train: problem.train, test: problem.test, w: initWeights(40, 50, config.model.omegaInit, 31), a: secondLayer(40), alpha: 0.2, dphi0: 0 };
+    const simd = compileKernelsSync('simd');
+    const whole = new DualWasmEngine(simd, 'simd', init);
+    const cut = new DualWasmEngine(simd, 'simd', init, { module: compileKernelsSync('simd-mt'), size: 2 });
+    let pieces = 0;
+    for (const _ of cut.prepare(7)) pieces++;
+    expect(pieces).toBeGreaterThanOrEqual(Math.ceil(60 / 7) + Math.ceil(20 / 7));
+    expectBitEqual(cut.outputs('test'), whole.outputs('test'), 'test outputs after a cut setup');
+    expectBitEqual(cut.outputs('train'), whole.outputs('train'), 'train outputs after a cut setup');
+    cut.dispose();
+    // a run cancelled while its products are being computed stops there (step 0, the products not
+    // finished) and gives its workers back
+    const before = pooledWorkers();
+    const ac = new AbortController();
+    const orig = DualWasmEngine.prototype.prepare;
+    let piecesDone = 0;
+    let finished = false;
+    DualWasmEngine.prototype.prepare = function* (this: DualWasmEngine, rows: number) {
+      for (const _ of orig.call(this, rows)) {
+        if (++piecesDone === 2) ac.abort();
+        yield;
+      }
+      finished = true;
+    };
+    try {
+      const big = { seed: 32, data: { n: 300, d: 3000, nTest: 300 }, model: { m: 64 }, train: { alpha: 0.1, steps: 10 } };
+      const run = train(big, { backend: 'simd', path: 'kernel', threads: 2, signal: ac.signal, chunkMs: 1 });
+      await expect(run).rejects.toMatchObject({ name: 'AbortError', step: 0 });
+    } finally {
+      DualWasmEngine.prototype.prepare = orig;
+    }
+    expect(piecesDone).toBe(2);
+    expect(finished).toBe(false);
+    expect(pooledWorkers()).toBeGreaterThanOrEqual(Math.min(before + 1, coreCount()));
   });
 });

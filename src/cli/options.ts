@@ -56,7 +56,14 @@ export function backendOption(): Option {
 /** --threads: auto, or a whole number of threads for one run's steps (the same bits on any number). */
 export function threadsOption(): Option {
   return new Option('--threads <n>', 'threads for the steps: auto (every core when the steps are big enough) or a number; the same results on any number')
-    .argParser((text: string): number | 'auto' => (text.trim() === 'auto' ? 'auto' : parseNumber('--threads', text, { integer: true, min: 1, max: 256 })))
+    .argParser((text: string): number | 'auto' => {
+      if (text.trim() === 'auto') return 'auto';
+      try {
+        return parseNumber('--threads', text, { integer: true, min: 1, max: 256 });
+      } catch {
+        throw new ConfigError('--threads', text, 'auto or an integer in [1, 256]');
+      }
+    })
     .default('auto');
 }
 

@@ -9,6 +9,7 @@ import { dualLayout, STEP_BUFFER, TEST_BLOCK, type DualLayout } from '../wasm/la
 import { instantiateKernels, type WasmBackend } from '../wasm/loader.js';
 import { sharedMemory, ThreadTeam } from '../wasm/threads.js';
 import { ConfigError } from '../errors.js';
+import { runToEnd } from '../rng.js';
 import { MIN_PIECE_ROWS, type Engine, type EngineInit, type EngineThreads } from './engine.js';
 
 export class DualWasmEngine implements Engine {
@@ -30,6 +31,9 @@ export class DualWasmEngine implements Engine {
   readonly p: DualLayout;
   readonly threads: number;
   private readonly team: ThreadTeam | null;
+  /** the test inputs, until prepare() has taken X_test·Xᵀ and X_test·W(0)ᵀ from them */
+  private testX: Float32Array | null;
+  private ready = false;
 
   constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit, threads?: EngineThreads) {
     const { train, test, a, alpha, dphi0 } = init;
@@ -51,7 +55,6 @@ export class DualWasmEngine implements Engine {
     arena.alloc(p.end - base);
     this.team = team ? new ThreadTeam(team.module, memory!, arena.kernels, p.ctrl, team.size) : null;
     this.threads = this.team?.size ?? 1;
-    const K = arena.kernels;
     arena.f32(p.x, n * d).set(train.x);
     packTransposed(train.x, n, d, arena.f32(p.xt, d * n));
     arena.f32(p.y, n).set(train.y);
@@ -61,18 +64,42 @@ export class DualWasmEngine implements Engine {
     for (let i = 0; i < this.w0.length; i++) sq += this.w0[i]! * this.w0[i]!;
     this.w0sq = sq;
     packTransposed(this.w0, m, d, arena.f32(p.w0t, d * m));
-    // once: K = X·Xᵀ, Z0 = X·W(0)ᵀ, and for the test set X_test·Xᵀ and X_test·W(0)ᵀ, a block at a time
-    this.gemmAdd(p.x, p.xt, p.kmat, 0, n, d, n);
-    this.gemmAdd(p.x, p.w0t, p.z0, 0, n, d, m);
-    if (test) {
-      for (let r = 0; r < nTest; r += TEST_BLOCK) {
-        const rows = Math.min(TEST_BLOCK, nTest - r);
-        arena.f32(p.testBlock, rows * d).set(test.x.subarray(r * d, (r + rows) * d));
-        this.gemmAdd(p.testBlock, p.xt, p.kt + 4 * r * n, 0, rows, d, n);
-        this.gemmAdd(p.testBlock, p.w0t, p.zt0 + 4 * r * m, 0, rows, d, m);
+    this.testX = test?.x ?? null;
+    arena.f32(p.ct, n * m).fill(0);
+  }
+
+  /**
+   * The one-time products, `rows` rows at a time, yielding between blocks so a run can be cancelled
+   * during them: K = X·Xᵀ, Z0 = X·W(0)ᵀ, and for the test set X_test·Xᵀ and X_test·W(0)ᵀ (the same
+   * bits as one call: each row of a product is computed whole). Every other method runs it to its
+   * end first if it has not run.
+   */
+  *prepare(rows: number): Generator<void, void, void> {
+    if (this.ready) return;
+    const { p, n, d, m, nTest } = this;
+    const block = Math.max(1, Math.floor(rows));
+    for (let r = 0; r < n; r += block) {
+      const count = Math.min(block, n - r);
+      this.gemmAdd(p.x + 4 * r * d, p.xt, p.kmat + 4 * r * n, 0, count, d, n);
+      this.gemmAdd(p.x + 4 * r * d, p.w0t, p.z0 + 4 * r * m, 0, count, d, m);
+      yield;
+    }
+    const testX = this.testX;
+    if (testX) {
+      for (let r = 0; r < nTest; r += Math.min(block, TEST_BLOCK)) {
+        const count = Math.min(block, TEST_BLOCK, nTest - r);
+        this.arena.f32(p.testBlock, count * d).set(testX.subarray(r * d, (r + count) * d));
+        this.gemmAdd(p.testBlock, p.xt, p.kt + 4 * r * n, 0, count, d, n);
+        this.gemmAdd(p.testBlock, p.w0t, p.zt0 + 4 * r * m, 0, count, d, m);
+        yield;
       }
     }
-    arena.f32(p.ct, n * m).fill(0);
+    this.testX = null;
+    this.ready = true;
+  }
+
+  private ensureReady(): void {
+    if (!this.ready) runToEnd(this.prepare(Infinity));
   }
 
   /** Only W(0) can be set: another W is in general not W(0) plus a combination of the inputs. */
@@ -95,12 +122,14 @@ export class DualWasmEngine implements Engine {
 
   /** W = W(0) + C·X, formed now: Wt = W(0)ᵀ + Xᵀ·Ct, 2·m·n·d flops. */
   weights(): Float32Array {
+    this.ensureReady();
     const { p, n, d, m, arena } = this;
     this.gemmAdd(p.xt, p.ct, p.wt, p.w0t, d, n, m);
     return unpackTransposed(arena.f32(p.wt, d * m), m, d);
   }
 
   steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number {
+    this.ensureReady();
     const { p, n, m, arena } = this;
     const K = arena.kernels;
     let done = 0;
@@ -120,6 +149,7 @@ export class DualWasmEngine implements Engine {
   }
 
   *stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, budget: number): Generator<void, number, void> {
+    this.ensureReady();
     const { p, n, m, arena } = this;
     const K = arena.kernels;
     const rows = Math.min(n, Math.max(MIN_PIECE_ROWS, Math.floor(budget / (2 * n * m))));
@@ -144,6 +174,7 @@ export class DualWasmEngine implements Engine {
    * with Z = K·Ct + Z0, summed in f64.
    */
   weightNorm(): number {
+    this.ensureReady();
     const { p, n, m, arena } = this;
     this.preactivationsInto(p.x, 0, n); // Z of the training set into p.z
     const ct = arena.f32(p.ct, n * m), z0 = arena.f32(p.z0, n * m), z = arena.f32(p.z, n * m);
@@ -191,6 +222,7 @@ export class DualWasmEngine implements Engine {
   }
 
   outputs(which: 'train' | 'test', start = 0, count?: number): Float32Array {
+    this.ensureReady();
     const total = which === 'train' ? this.n : this.nTest;
     const c = count ?? total - start;
     const out = new Float32Array(c);
@@ -199,6 +231,7 @@ export class DualWasmEngine implements Engine {
   }
 
   preactivations(which: 'train' | 'test'): Float32Array {
+    this.ensureReady();
     const count = which === 'train' ? this.n : this.nTest;
     const out = new Float32Array(count * this.m);
     this.forward(which, 0, count, (r, rows) => out.set(this.arena.f32(this.p.z, rows * this.m), r * this.m));

@@ -41,6 +41,12 @@ export interface Engine {
   readonly threads: number;
   /** Release what the engine holds outside the JS heap (its thread team's workers). Idempotent. */
   dispose(): void;
+  /**
+   * One-time work the engine does before its first step (the kernel-space path's products), cut into
+   * pieces of about `rows` input rows and yielding between them, so a run can be cancelled during it.
+   * Optional: an engine without it has none; one that has it runs it to its end when first used.
+   */
+  prepare?(rows: number): Generator<void, void, void>;
   readonly path: StepPath;
   readonly m: number;
   readonly d: number;

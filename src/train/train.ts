@@ -271,7 +271,7 @@ function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boole
   }
   const path = choosePath(opts.path, backend, config, evalSteps.length);
   if (backend !== 'js') checkWasmFits({ n, d, m, nTest }, path);
-  const threads = chooseThreads(opts.threads, backend, path === 'kernel' ? 2 * n * n * m : 4 * n * d * m);
+  const threads = chooseThreads(opts.threads, backend, path === 'kernel' ? 2 * n * n * m : 4 * n * d * m, opts.wasmModule !== undefined);
   return { backend, path, threads, config, evalSteps, keep, keepAcc, chunkMs, w0 };
 }
 type Plan = ReturnType<typeof plan>;
@@ -302,17 +302,18 @@ export const MIN_FLOPS_PER_THREAD = 2e6;
 
 /**
  * Threads for a run whose steps cost `stepFlops`: 'auto' gives every core when each thread gets at
- * least MIN_FLOPS_PER_THREAD a step (simd backend, a host with worker_threads), else 1; a number is
- * checked and used as given.
+ * least MIN_FLOPS_PER_THREAD a step (simd backend, rfa's own kernels, a host with worker_threads),
+ * else 1; a number is checked and used as given (more threads than cores is allowed, and slow).
  */
-export function chooseThreads(asked: number | 'auto' | undefined, backend: Backend, stepFlops: number): number {
+export function chooseThreads(asked: number | 'auto' | undefined, backend: Backend, stepFlops: number, ownModule = false): number {
   if (asked === undefined || asked === 'auto') {
-    if (backend !== 'simd' || !threadsSupported()) return 1;
+    if (backend !== 'simd' || ownModule || !threadsSupported()) return 1;
     return Math.max(1, Math.min(coreCount(), Math.floor(stepFlops / MIN_FLOPS_PER_THREAD)));
   }
   const t = checkRange('threads', asked, { integer: true, min: 1, max: 256 });
   if (t > 1 && backend !== 'simd') throw new ConfigError('threads', asked, `1 on the ${backend} backend (threads run the simd build)`);
   if (t > 1 && !threadsSupported()) throw new ConfigError('threads', asked, '1 on this host (threads need worker_threads and shared WebAssembly memory: Node)');
+  if (t > 1 && ownModule) throw new ConfigError('threads', asked, "1 with wasmModule (a team runs rfa's own threaded build, not the module given)");
   return t;
 }
 
@@ -353,6 +354,19 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
   const engine: Engine = p.path === 'kernel'
     ? (p.backend === 'js' ? new DualJsEngine(init) : new DualWasmEngine(wasm(), p.backend, init, threads))
     : (p.backend === 'js' ? new JsEngine(init) : new WasmEngine(wasm(), p.backend, init, threads));
+  if (engine.prepare) {
+    // the one-time products in pieces of about chunkMs at a first guess of the speed (a row of them
+    // costs 2·d·(n + m) flops), so cancelling is prompt during them too
+    const rowFlops = 2 * d * (problem.train.n + m);
+    const rows = Math.max(1, Math.floor((p.chunkMs * GUESS_RATE[p.backend] * engine.threads) / rowFlops));
+    let prepared = false;
+    try {
+      yield* mapYield(engine.prepare(rows), 0);
+      prepared = true;
+    } finally {
+      if (!prepared) engine.dispose(); // cancelled or failed during the products: release the team
+    }
+  }
   return { problem, w0, a, engine };
 }
 

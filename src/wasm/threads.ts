@@ -3,8 +3,8 @@
 // kernels split each job so that every output is computed whole by one thread, in one thread's
 // order: a run gives the same bits on 1 or T threads.
 //
-// Workers are worker_threads (Node) kept in a pool for the life of the process and handed to one
-// team at a time; their code is inlined (`eval`), so no file has to be found next to the bundle.
+// Workers are worker_threads (Node) kept in a pool (at most one idle worker per core) and handed to
+// one team at a time; their code is inlined (`eval`), so no file has to be found next to the bundle.
 // In browsers the team needs Web Workers and a cross-origin isolated page; that host is not wired
 // yet, and runs there use one thread.
 import type { KernelExports } from './loader.js';
@@ -69,6 +69,11 @@ parentPort.on('message', ({ module, memory, ctrl, tid, seen }) => {
 `;
 
 const idle: NodeWorker[] = [];
+
+/** Idle workers kept for the next teams (at most one per core). */
+export function pooledWorkers(): number {
+  return idle.length;
+}
 let lastWorkerError: string | null = null;
 
 function spawn(): NodeWorker {
@@ -136,7 +141,11 @@ export class ThreadTeam {
     this.stopped = true;
     if (this.workers.length === 0) return;
     this.kernels.mt_stop(this.ctrl, this.size);
-    idle.push(...this.workers);
+    // keep at most a core's worth of idle workers for the next teams; end the rest
+    for (const w of this.workers) {
+      if (idle.length < coreCount()) idle.push(w);
+      else void w.terminate();
+    }
     this.workers.length = 0;
   }
 }
