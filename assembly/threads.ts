@@ -171,6 +171,13 @@ export function mt_gd_steps(
   return publish(ctrl, JOB_STEPS, T);
 }
 
+/** Rows i0..i0+rows of a step after their Z: f, the loss terms and ℓ' (BAD set if a term is not finite), D over Z. */
+function lossRows(ctrl: usize, zr: usize, a: usize, f: usize, y: usize, terms: usize, c: usize, i0: i32, rows: i32, m: i32, invN: f64, dphi0: f32): void {
+  network_output(zr, a, f + (<usize>i0 << 2), rows, m);
+  if (!logistic_terms(f + (<usize>i0 << 2), y + (<usize>i0 << 2), terms + (<usize>i0 << 3), c + (<usize>i0 << 2), rows, invN)) store<i32>(ctrl + BAD, 1);
+  relu_backward(zr, c + (<usize>i0 << 2), a, rows, m, dphi0);
+}
+
 /** After the rows' barrier: thread 0 records the risk and accuracy of step s; true when the step must stop. */
 function record(ctrl: usize, t: i32, s: i32, f: usize, y: usize, terms: usize, n: i32, loss: usize, acc: usize): bool {
   const bad = load<i32>(ctrl + BAD) != 0;
@@ -203,10 +210,7 @@ function steps(ctrl: usize, t: i32): void {
       const rows = i1 - i0;
       const zr = z + <usize>i0 * strideM;
       gemm_xwt(x + <usize>i0 * strideX, wt, zr, rows, d, m);
-      network_output(zr, a, f + (<usize>i0 << 2), rows, m);
-      const ok = logistic_terms(f + (<usize>i0 << 2), y + (<usize>i0 << 2), terms + (<usize>i0 << 3), c + (<usize>i0 << 2), rows, invN);
-      if (!ok) store<i32>(ctrl + BAD, 1);
-      relu_backward(zr, c + (<usize>i0 << 2), a, rows, m, dphi0);
+      lossRows(ctrl, zr, a, f, y, terms, c, i0, rows, m, invN, dphi0);
     }
     barrier(ctrl, t);
     if (record(ctrl, t, s, f, y, terms, n, loss, acc)) return;
@@ -257,10 +261,7 @@ function stepsDual(ctrl: usize, t: i32): void {
     if (rows > 0) {
       gemm_xwt(kmat + <usize>i0 * strideN, ct, zr, rows, n, m);
       add_f32(zr, z0 + <usize>i0 * strideM, rows * m);
-      network_output(zr, a, f + (<usize>i0 << 2), rows, m);
-      const ok = logistic_terms(f + (<usize>i0 << 2), y + (<usize>i0 << 2), terms + (<usize>i0 << 3), c + (<usize>i0 << 2), rows, invN);
-      if (!ok) store<i32>(ctrl + BAD, 1);
-      relu_backward(zr, c + (<usize>i0 << 2), a, rows, m, dphi0);
+      lossRows(ctrl, zr, a, f, y, terms, c, i0, rows, m, invN, dphi0);
     }
     barrier(ctrl, t);
     if (record(ctrl, t, s, f, y, terms, n, loss, acc)) return;

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { readNpy, resolveConfig, sampleProblem, trainSync, writeNpy } from '../src/index.js';
 import { checkNode, MIN_NODE } from '../src/cli/program.js';
-import { expectBitEqual } from './helpers.js';
 
 const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const ROOT = new URL('..', import.meta.url).pathname;

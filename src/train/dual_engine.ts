@@ -6,8 +6,8 @@
 // The layout is dualLayout (src/wasm/layout.ts), the one validation sizes runs with.
 import { Arena, packTransposed, unpackTransposed } from '../wasm/arena.js';
 import { dualLayout, STEP_BUFFER, TEST_BLOCK, type DualLayout } from '../wasm/layout.js';
-import { instantiateKernels, type WasmBackend } from '../wasm/loader.js';
-import { sharedMemory, ThreadTeam } from '../wasm/threads.js';
+import type { WasmBackend } from '../wasm/loader.js';
+import { engineKernels, type ThreadTeam } from '../wasm/threads.js';
 import { ConfigError } from '../errors.js';
 import { runToEnd } from '../rng.js';
 import { MIN_PIECE_ROWS, type Engine, type EngineInit, type EngineThreads } from './engine.js';
@@ -47,13 +47,12 @@ export class DualWasmEngine implements Engine {
     const { n, d, m, nTest } = this;
     this.stepFlops = 2 * n * n * m + 10 * n * m;
     this.rowFlops = 2 * n * m;
-    const team = threads && threads.size > 1 ? threads : null;
-    const memory = team ? sharedMemory() : undefined;
-    const arena = (this.arena = new Arena(team ? instantiateKernels(team.module, memory) : instantiateKernels(module)));
+    const kernels = engineKernels(module, threads);
+    const arena = (this.arena = new Arena(kernels.kernels));
     const base = arena.size;
     const p = (this.p = dualLayout({ n, d, m, nTest }, base));
     arena.alloc(p.end - base);
-    this.team = team ? new ThreadTeam(team.module, memory!, arena.kernels, p.ctrl, team.size) : null;
+    this.team = kernels.startTeam(p.ctrl);
     this.threads = this.team?.size ?? 1;
     arena.f32(p.x, n * d).set(train.x);
     packTransposed(train.x, n, d, arena.f32(p.xt, d * n));
@@ -205,7 +204,7 @@ export class DualWasmEngine implements Engine {
 
   /** Z rows [start, start + count) of the training set (src = p.x) or the test set into p.z (count ≤ rows). */
   private preactivationsInto(src: number, start: number, count: number): void {
-    const { p, n, m, arena } = this;
+    const { p, n, m } = this;
     const [kRows, z0Rows] = src === p.x ? [p.kmat, p.z0] : [p.kt, p.zt0];
     this.gemmAdd(kRows + 4 * start * n, p.ct, p.z, z0Rows + 4 * start * m, count, n, m);
   }

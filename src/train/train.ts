@@ -5,7 +5,7 @@
 import { checkRange, isPlainObject, MAX_COUNT, RANGES, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
 import { AbortError, ConfigError, NonFiniteLossError, NonFiniteWeightsError } from '../errors.js';
 import { checkDataset, sampleMeans, sampleProblemSteps, type XorDataset, type XorMeans, type XorProblem } from '../data.js';
-import { frobeniusNorm, initWeightsSteps, secondLayer } from '../model.js';
+import { initWeightsSteps, secondLayer } from '../model.js';
 import { logisticLossRef } from '../reference.js';
 import { compileKernels, compileKernelsSync, relaxedSimdSupportedSync, simdSupportedSync, type WasmBackend } from '../wasm/loader.js';
 import { coreCount, threadsSupported } from '../wasm/threads.js';
@@ -457,8 +457,7 @@ function* steps(p: Plan, opts: TrainOptions, built: Built, start: number): Gener
   const { problem, w0, a, engine } = built;
   const { config, evalSteps, keep, keepAcc, chunkMs } = p;
   const T = config.train.steps;
-  const { n, d } = config.data;
-  const m = config.model.m;
+  const { n } = config.data;
   const losses = new Float64Array(keep ? T : 0);
   const buf = new Float64Array(STEP_BUFFER);
   const trainAccs = new Float32Array(keepAcc ? T : 0);

@@ -2,8 +2,8 @@
 // (src/wasm/layout.ts), the same function validation sizes runs with.
 import { Arena, packTransposed, unpackTransposed } from '../wasm/arena.js';
 import { engineLayout, STEP_BUFFER, type EngineLayout } from '../wasm/layout.js';
-import { instantiateKernels, type WasmBackend } from '../wasm/loader.js';
-import { sharedMemory, ThreadTeam } from '../wasm/threads.js';
+import type { WasmBackend } from '../wasm/loader.js';
+import { engineKernels, type ThreadTeam } from '../wasm/threads.js';
 import { MIN_PIECE_COLS, MIN_PIECE_ROWS, type Engine, type EngineInit, type EngineThreads } from './engine.js';
 
 export class WasmEngine implements Engine {
@@ -36,13 +36,12 @@ export class WasmEngine implements Engine {
     const { n, d, m, nTest } = this;
     this.stepFlops = 4 * n * d * m + 8 * n * m;
     this.rowFlops = 2 * d * m;
-    const team = threads && threads.size > 1 ? threads : null;
-    const memory = team ? sharedMemory() : undefined;
-    const arena = (this.arena = new Arena(team ? instantiateKernels(team.module, memory) : instantiateKernels(module)));
+    const kernels = engineKernels(module, threads);
+    const arena = (this.arena = new Arena(kernels.kernels));
     const base = arena.size;
     this.p = engineLayout({ n, d, m, nTest }, base);
     arena.alloc(this.p.end - base);
-    this.team = team ? new ThreadTeam(team.module, memory!, arena.kernels, this.p.ctrl, team.size) : null;
+    this.team = kernels.startTeam(this.p.ctrl);
     this.threads = this.team?.size ?? 1;
     arena.f32(this.p.x, n * d).set(train.x);
     arena.f32(this.p.y, n).set(train.y);
@@ -147,7 +146,7 @@ export class WasmEngine implements Engine {
 
   /** Forward over `count` rows starting at row `start` of X (byte offset xPtr); calls sink(row, rows) per block. */
   private forward(xPtr: number, start: number, count: number, sink: (row: number, rows: number) => void): void {
-    const { p, d, m, arena } = this;
+    const { p, d } = this;
     for (let r = 0; r < count; r += p.rows) {
       const rows = Math.min(p.rows, count - r);
       this.predict(xPtr + 4 * (start + r) * d, p.z, p.f, rows);

@@ -7,7 +7,7 @@
 // one team at a time; their code is inlined (`eval`), so no file has to be found next to the bundle.
 // In browsers the team needs Web Workers and a cross-origin isolated page; that host is not wired
 // yet, and runs there use one thread.
-import type { KernelExports } from './loader.js';
+import { instantiateKernels, type KernelExports } from './loader.js';
 import { CTRL_BYTES } from './layout.js';
 
 interface NodeWorker {
@@ -47,6 +47,21 @@ export function threadsSupported(): boolean {
 /** The threaded build's memory: shared, growable to 4 GiB like the others. */
 export function sharedMemory(): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+}
+
+/**
+ * An engine's kernels: its own instance of `module`, or, for a team of more than one thread, an
+ * instance of the threaded build on a new shared memory; `startTeam(ctrl)` starts the team once the
+ * engine has laid out its arena (null for one thread).
+ */
+export function engineKernels(
+  module: WebAssembly.Module,
+  threads?: { module: WebAssembly.Module; size: number },
+): { kernels: KernelExports; startTeam(ctrl: number): ThreadTeam | null } {
+  if (!threads || threads.size <= 1) return { kernels: instantiateKernels(module), startTeam: () => null };
+  const memory = sharedMemory();
+  const kernels = instantiateKernels(threads.module, memory);
+  return { kernels, startTeam: (ctrl) => new ThreadTeam(threads.module, memory, kernels, ctrl, threads.size) };
 }
 
 // The worker: take a team (module, memory, control block, thread id), run its loop until the team
