@@ -317,7 +317,7 @@ export function chooseThreads(asked: number | 'auto' | undefined, backend: Backe
   return t;
 }
 
-/** Sample (or take) the data and W(0), and build the engine; yields while sampling, so it can be cancelled. */
+/** What build() makes: the data, W(0), a and the engine. */
 interface Built {
   problem: XorProblem;
   w0: Float32Array;
@@ -325,6 +325,10 @@ interface Built {
   engine: Engine;
 }
 
+/**
+ * Sample (or take) the data and W(0), and build the engine; yields while sampling and while the
+ * engine does its one-time work, so it can be cancelled.
+ */
 function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined): Generator<Yield, Built, void> {
   const { config } = p;
   const { d } = config.data;
