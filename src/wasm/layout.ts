@@ -47,8 +47,8 @@ export interface EngineLayout {
   end: number;
 }
 
-/** The layout of an engine of these sizes whose arena starts at byte `base` (heap_base()). */
-export function engineLayout({ n, d, m, nTest }: EngineSizes, base: number): EngineLayout {
+/** A bump allocator of byte offsets from `base`: 16-byte aligned buffers, 64-byte aligned ones, the end. */
+function bump(base: number): { take(bytes: number): number; take64(bytes: number): number; end(): number } {
   let top = align16(base);
   const take = (bytes: number): number => {
     const p = top;
@@ -59,6 +59,12 @@ export function engineLayout({ n, d, m, nTest }: EngineSizes, base: number): Eng
     top = Math.ceil(top / 64) * 64;
     return take(bytes);
   };
+  return { take, take64, end: () => top };
+}
+
+/** The layout of an engine of these sizes whose arena starts at byte `base` (heap_base()). */
+export function engineLayout({ n, d, m, nTest }: EngineSizes, base: number): EngineLayout {
+  const { take, take64, end } = bump(base);
   const rows = Math.max(n, Math.min(nTest, EVAL_ROWS));
   const x = take(4 * n * d);
   const y = take(4 * n);
@@ -74,7 +80,7 @@ export function engineLayout({ n, d, m, nTest }: EngineSizes, base: number): Eng
   const ckpt: [number, number] = [take(4 * d * m), take(4 * d * m)];
   const terms = take(8 * n);
   const ctrl = take64(CTRL_BYTES);
-  return { x, y, wt, a, z, f, c, g, xTest, loss, acc, ckpt, terms, ctrl, rows, end: top };
+  return { x, y, wt, a, z, f, c, g, xTest, loss, acc, ckpt, terms, ctrl, rows, end: end() };
 }
 
 /** Test rows taken at a time when a kernel-space engine computes X_test·Xᵀ and X_test·W(0)ᵀ once. */
@@ -108,16 +114,7 @@ export interface DualLayout {
 
 /** The layout of a kernel-space engine of these sizes whose arena starts at byte `base`. */
 export function dualLayout({ n, d, m, nTest }: EngineSizes, base: number): DualLayout {
-  let top = align16(base);
-  const take = (bytes: number): number => {
-    const p = top;
-    top = align16(p + bytes);
-    return p;
-  };
-  const take64 = (bytes: number): number => {
-    top = Math.ceil(top / 64) * 64;
-    return take(bytes);
-  };
+  const { take, take64, end } = bump(base);
   const rows = Math.max(n, Math.min(nTest, EVAL_ROWS));
   const x = take(4 * n * d);
   const xt = take(4 * d * n);
@@ -139,7 +136,7 @@ export function dualLayout({ n, d, m, nTest }: EngineSizes, base: number): DualL
   const ckpt: [number, number] = [take(4 * n * m), take(4 * n * m)];
   const terms = take(8 * n);
   const ctrl = take64(CTRL_BYTES);
-  return { x, xt, y, w0t, a, kmat, ct, z0, z, f, c, kt, zt0, testBlock, wt, loss, acc, ckpt, terms, ctrl, rows, end: top };
+  return { x, xt, y, w0t, a, kmat, ct, z0, z, f, c, kt, zt0, testBlock, wt, loss, acc, ckpt, terms, ctrl, rows, end: end() };
 }
 
 /** The two ways of running the same descent: on W (primal) or on C with W = W(0) + C·X (kernel space). */
