@@ -55,28 +55,36 @@ export class DualWasmEngine implements Engine {
     this.team = kernels.startTeam(p.ctrl);
     this.threads = this.team?.size ?? 1;
     arena.f32(p.x, n * d).set(train.x);
-    packTransposed(train.x, n, d, arena.f32(p.xt, d * n));
     arena.f32(p.y, n).set(train.y);
     arena.f32(p.a, m).set(a);
     this.w0 = Float32Array.from(init.w);
     let sq = 0;
     for (let i = 0; i < this.w0.length; i++) sq += this.w0[i]! * this.w0[i]!;
     this.w0sq = sq;
-    packTransposed(this.w0, m, d, arena.f32(p.w0t, d * m));
     this.testX = test?.x ?? null;
     arena.f32(p.ct, n * m).fill(0);
   }
 
   /**
-   * The one-time products, `rows` rows at a time, yielding between blocks so a run can be cancelled
-   * during them: K = X·Xᵀ, Z0 = X·W(0)ᵀ, and for the test set X_test·Xᵀ and X_test·W(0)ᵀ (the same
-   * bits as one call: each row of a product is computed whole). Every other method runs it to its
+   * The one-time work, in pieces with a yield between them so a run can be cancelled during it: Xᵀ and
+   * W(0)ᵀ packed, then K = X·Xᵀ, Z0 = X·W(0)ᵀ, and for the test set X_test·Xᵀ and X_test·W(0)ᵀ, `rows`
+   * rows at a time (the same bits as one call: each row of a product is computed whole). Every other method runs it to its
    * end first if it has not run.
    */
   *prepare(rows: number): Generator<void, void, void> {
     if (this.ready) return;
-    const { p, n, d, m, nTest } = this;
+    const { p, n, d, m, nTest, arena } = this;
     const block = Math.max(1, Math.floor(rows));
+    // first the packed Xᵀ and W(0)ᵀ, about 2^20 values a piece (one piece at each packing's end)
+    const packRows = Math.max(1, Math.floor(2 ** 20 / Math.max(1, d)));
+    for (let r = 0; r < n; r += packRows) {
+      packTransposed(arena.f32(p.x, n * d), n, d, arena.f32(p.xt, d * n), r, Math.min(n, r + packRows)); // from the engine's own copy of X
+      yield;
+    }
+    for (let j = 0; j < m; j += packRows) {
+      packTransposed(this.w0, m, d, arena.f32(p.w0t, d * m), j, Math.min(m, j + packRows));
+      yield;
+    }
     for (let r = 0; r < n; r += block) {
       const count = Math.min(block, n - r);
       this.gemmAdd(p.x + 4 * r * d, p.xt, p.kmat + 4 * r * n, 0, count, d, n);

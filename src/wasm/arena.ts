@@ -53,10 +53,13 @@ export class Arena {
 /** Transposes run in square tiles of this side, so both the reads and the writes stay in cache. */
 const TILE = 64;
 
-/** Pack W (m, d) row-major into Wt (d, m) row-major, the layout the kernels use. */
-export function packTransposed(w: ArrayLike<number>, m: number, d: number, out: Float32Array): void {
-  for (let j0 = 0; j0 < m; j0 += TILE) {
-    const j1 = Math.min(m, j0 + TILE);
+/**
+ * Pack W (m, d) row-major into Wt (d, m) row-major, the layout the kernels use; rows `from` ≤ j < `to`
+ * of W only when given (so a large pack can be done in pieces).
+ */
+export function packTransposed(w: ArrayLike<number>, m: number, d: number, out: Float32Array, from = 0, to = m): void {
+  for (let j0 = from; j0 < to; j0 += TILE) {
+    const j1 = Math.min(to, j0 + TILE);
     for (let k0 = 0; k0 < d; k0 += TILE) {
       const k1 = Math.min(d, k0 + TILE);
       for (let j = j0; j < j1; j++) for (let k = k0; k < k1; k++) out[k * m + j] = w[j * d + k]!;
