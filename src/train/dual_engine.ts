@@ -4,64 +4,35 @@
 // kernel gd_steps_dual), test outputs cost 2·n·m per test point after X_test·Xᵀ and X_test·W(0)ᵀ
 // are computed once, ‖W‖_F comes from K, C and Z0, and W is formed only when asked for.
 // The layout is dualLayout (src/wasm/layout.ts), the one validation sizes runs with.
-import { Arena, packTransposed, unpackTransposed } from '../wasm/arena.js';
+import { packTransposed, unpackTransposed } from '../wasm/arena.js';
 import { dualLayout, STEP_BUFFER, TEST_BLOCK, type DualLayout } from '../wasm/layout.js';
 import type { WasmBackend } from '../wasm/loader.js';
-import { engineKernels, type ThreadTeam } from '../wasm/threads.js';
+import { ArenaEngine } from './arena_engine.js';
 import { ConfigError } from '../errors.js';
 import { runToEnd } from '../rng.js';
 import { MIN_PIECE_ROWS, type Engine, type EngineInit, type EngineThreads } from './engine.js';
 
-export class DualWasmEngine implements Engine {
-  readonly backend: WasmBackend;
+export class DualWasmEngine extends ArenaEngine<DualLayout> implements Engine {
   readonly path = 'kernel' as const;
-  readonly m: number;
-  readonly d: number;
-  readonly n: number;
   readonly stepFlops: number;
   readonly rowFlops: number;
-  readonly arena: Arena;
-  private readonly nTest: number;
-  private readonly alpha: number;
-  private readonly dphi0: number;
   private readonly w0: Float32Array;
   /** ‖W(0)‖² in f64 */
   private readonly w0sq: number;
-  /** byte offsets into the arena */
-  readonly p: DualLayout;
-  readonly threads: number;
-  private readonly team: ThreadTeam | null;
   /** the test inputs, until prepare() has taken X_test·Xᵀ and X_test·W(0)ᵀ from them */
   private testX: Float32Array | null;
   private ready = false;
 
   constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit, threads?: EngineThreads) {
-    const { train, test, a, alpha, dphi0 } = init;
-    this.backend = backend;
-    this.n = train.n;
-    this.d = train.d;
-    this.m = a.length;
-    this.nTest = test?.n ?? 0;
-    this.alpha = alpha;
-    this.dphi0 = dphi0;
-    const { n, d, m, nTest } = this;
+    super(module, backend, init, threads, dualLayout);
+    const { n, m, p, arena } = this;
     this.stepFlops = 2 * n * n * m + 10 * n * m;
     this.rowFlops = 2 * n * m;
-    const kernels = engineKernels(module, threads);
-    const arena = (this.arena = new Arena(kernels.kernels));
-    const base = arena.size;
-    const p = (this.p = dualLayout({ n, d, m, nTest }, base));
-    arena.alloc(p.end - base);
-    this.team = kernels.startTeam(p.ctrl);
-    this.threads = this.team?.size ?? 1;
-    arena.f32(p.x, n * d).set(train.x);
-    arena.f32(p.y, n).set(train.y);
-    arena.f32(p.a, m).set(a);
     this.w0 = Float32Array.from(init.w);
     let sq = 0;
     for (let i = 0; i < this.w0.length; i++) sq += this.w0[i]! * this.w0[i]!;
     this.w0sq = sq;
-    this.testX = test?.x ?? null;
+    this.testX = init.test?.x ?? null;
     arena.f32(p.ct, n * m).fill(0);
   }
 
@@ -118,13 +89,11 @@ export class DualWasmEngine implements Engine {
   }
 
   checkpoint(slot: 0 | 1): void {
-    const bytes = 4 * this.n * this.m;
-    new Uint8Array(this.arena.kernels.memory.buffer).copyWithin(this.p.ckpt[slot], this.p.ct, this.p.ct + bytes);
+    this.copyBytes(this.p.ckpt[slot], this.p.ct, 4 * this.n * this.m);
   }
 
   rollback(slot: 0 | 1): void {
-    const bytes = 4 * this.n * this.m;
-    new Uint8Array(this.arena.kernels.memory.buffer).copyWithin(this.p.ct, this.p.ckpt[slot], this.p.ckpt[slot] + bytes);
+    this.copyBytes(this.p.ct, this.p.ckpt[slot], 4 * this.n * this.m);
   }
 
   /** W = W(0) + C·X, formed now: Wt = W(0)ᵀ + Xᵀ·Ct, 2·m·n·d flops. */
@@ -204,10 +173,6 @@ export class DualWasmEngine implements Engine {
     const K = this.arena.kernels;
     K.gemm_xwt(x, wt, z, rows, d, m);
     if (z0 !== 0) K.add_f32(z, z0, rows * m);
-  }
-
-  dispose(): void {
-    this.team?.stop();
   }
 
   /** Z rows [start, start + count) of the training set (src = p.x) or the test set into p.z (count ≤ rows). */

@@ -1,52 +1,22 @@
 // The WASM engine: one kernel instance per model, one arena laid out once by engineLayout
 // (src/wasm/layout.ts), the same function validation sizes runs with.
-import { Arena, packTransposed, unpackTransposed } from '../wasm/arena.js';
+import { packTransposed, unpackTransposed } from '../wasm/arena.js';
 import { engineLayout, STEP_BUFFER, type EngineLayout } from '../wasm/layout.js';
 import type { WasmBackend } from '../wasm/loader.js';
-import { engineKernels, type ThreadTeam } from '../wasm/threads.js';
+import { ArenaEngine } from './arena_engine.js';
 import { MIN_PIECE_COLS, MIN_PIECE_ROWS, type Engine, type EngineInit, type EngineThreads } from './engine.js';
 
-export class WasmEngine implements Engine {
-  readonly backend: WasmBackend;
+export class WasmEngine extends ArenaEngine<EngineLayout> implements Engine {
   readonly path = 'primal' as const;
   readonly stepFlops: number;
   readonly rowFlops: number;
-  readonly m: number;
-  readonly d: number;
-  readonly arena: Arena;
-  readonly n: number;
-  private readonly nTest: number;
-  private readonly alpha: number;
-  private readonly dphi0: number;
-  /** byte offsets into the arena */
-  readonly p: EngineLayout;
-  readonly threads: number;
-  /** the thread team when threads > 1 (the threaded build on a shared memory), else null */
-  private readonly team: ThreadTeam | null;
 
   constructor(module: WebAssembly.Module, backend: WasmBackend, init: EngineInit, threads?: EngineThreads) {
-    const { train, test, a, alpha, dphi0 } = init;
-    this.backend = backend;
-    this.n = train.n;
-    this.d = train.d;
-    this.m = a.length;
-    this.nTest = test?.n ?? 0;
-    this.alpha = alpha;
-    this.dphi0 = dphi0;
-    const { n, d, m, nTest } = this;
+    super(module, backend, init, threads, engineLayout);
+    const { n, d, m, nTest, p, arena } = this;
     this.stepFlops = 4 * n * d * m + 8 * n * m;
     this.rowFlops = 2 * d * m;
-    const kernels = engineKernels(module, threads);
-    const arena = (this.arena = new Arena(kernels.kernels));
-    const base = arena.size;
-    this.p = engineLayout({ n, d, m, nTest }, base);
-    arena.alloc(this.p.end - base);
-    this.team = kernels.startTeam(this.p.ctrl);
-    this.threads = this.team?.size ?? 1;
-    arena.f32(this.p.x, n * d).set(train.x);
-    arena.f32(this.p.y, n).set(train.y);
-    arena.f32(this.p.a, m).set(a);
-    if (test) arena.f32(this.p.xTest, nTest * d).set(test.x);
+    if (init.test) arena.f32(p.xTest, nTest * d).set(init.test.x);
     this.setWeights(init.w);
   }
 
@@ -55,13 +25,11 @@ export class WasmEngine implements Engine {
   }
 
   checkpoint(slot: 0 | 1): void {
-    const bytes = 4 * this.d * this.m;
-    new Uint8Array(this.arena.kernels.memory.buffer).copyWithin(this.p.ckpt[slot], this.p.wt, this.p.wt + bytes);
+    this.copyBytes(this.p.ckpt[slot], this.p.wt, 4 * this.d * this.m);
   }
 
   rollback(slot: 0 | 1): void {
-    const bytes = 4 * this.d * this.m;
-    new Uint8Array(this.arena.kernels.memory.buffer).copyWithin(this.p.wt, this.p.ckpt[slot], this.p.ckpt[slot] + bytes);
+    this.copyBytes(this.p.wt, this.p.ckpt[slot], 4 * this.d * this.m);
   }
 
   weights(): Float32Array {
@@ -138,10 +106,6 @@ export class WasmEngine implements Engine {
     const { p, d, m } = this;
     if (this.team) this.team.run((T, ctrl, size) => T.mt_predict(ctrl, size, xPtr, p.wt, p.a, z, f, rows, d, m));
     else this.arena.kernels.predict(xPtr, p.wt, p.a, z, f, rows, d, m);
-  }
-
-  dispose(): void {
-    this.team?.stop();
   }
 
   /** Forward over `count` rows starting at row `start` of X (byte offset xPtr); calls sink(row, rows) per block. */
