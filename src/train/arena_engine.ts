@@ -2,7 +2,7 @@
 // init, one kernel instance (or a thread team on a shared memory, src/wasm/threads.ts), one arena laid
 // out once by the path's layout function (src/wasm/layout.ts), and X, y, a copied into it.
 import { Arena } from '../wasm/arena.js';
-import type { EngineSizes } from '../wasm/layout.js';
+import { STEP_BUFFER, type EngineSizes } from '../wasm/layout.js';
 import type { WasmBackend } from '../wasm/loader.js';
 import { engineKernels, type ThreadTeam } from '../wasm/threads.js';
 import type { EngineInit, EngineThreads } from './engine.js';
@@ -13,6 +13,8 @@ interface ArenaLayout {
   y: number;
   a: number;
   ctrl: number;
+  loss: number;
+  acc: number;
   end: number;
 }
 
@@ -51,6 +53,25 @@ export abstract class ArenaEngine<L extends ArenaLayout> {
     arena.f32(p.x, n * d).set(train.x);
     arena.f32(p.y, n).set(train.y);
     arena.f32(p.a, m).set(a);
+  }
+
+  /**
+   * Engine.steps for a step kernel: `run(count, acc)` runs up to count steps (STEP_BUFFER at most) with
+   * losses into p.loss and accuracies into p.acc (when acc ≠ 0) and returns the updates applied.
+   */
+  protected chunkedSteps(k: number, lossOut: Float64Array, accOut: Float32Array | undefined, run: (count: number, acc: number) => number): number {
+    const { p, arena } = this;
+    let done = 0;
+    while (done < k) {
+      const chunk = Math.min(k - done, STEP_BUFFER);
+      const ok = run(chunk, accOut ? p.acc : 0);
+      const written = ok < chunk ? ok + 1 : chunk;
+      lossOut.set(arena.f64(p.loss, written), done);
+      if (accOut) accOut.set(arena.f32(p.acc, written), done);
+      done += ok;
+      if (ok < chunk) break;
+    }
+    return done;
   }
 
   /** Copy `bytes` inside the arena (checkpoints of W or C). */

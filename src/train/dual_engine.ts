@@ -5,7 +5,7 @@
 // are computed once, ‖W‖_F comes from K, C and Z0, and W is formed only when asked for.
 // The layout is dualLayout (src/wasm/layout.ts), the one validation sizes runs with.
 import { packTransposed, unpackTransposed } from '../wasm/arena.js';
-import { dualLayout, STEP_BUFFER, TEST_BLOCK, type DualLayout } from '../wasm/layout.js';
+import { dualLayout, TEST_BLOCK, type DualLayout } from '../wasm/layout.js';
 import type { WasmBackend } from '../wasm/loader.js';
 import { ArenaEngine } from './arena_engine.js';
 import { ConfigError } from '../errors.js';
@@ -106,22 +106,11 @@ export class DualWasmEngine extends ArenaEngine<DualLayout> implements Engine {
 
   steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number {
     this.ensureReady();
-    const { p, n, m, arena } = this;
-    const K = arena.kernels;
-    let done = 0;
-    while (done < k) {
-      const chunk = Math.min(k - done, STEP_BUFFER);
-      const acc = accOut ? p.acc : 0;
-      const ok = this.team
+    const { p, n, m } = this;
+    return this.chunkedSteps(k, lossOut, accOut, (chunk, acc) =>
+      this.team
         ? this.team.run((T, ctrl, size) => T.mt_gd_steps_dual(ctrl, size, p.kmat, p.ct, p.z0, p.y, p.a, p.z, p.f, p.c, p.terms, n, m, this.alpha, this.dphi0, chunk, p.loss, acc))
-        : K.gd_steps_dual(p.kmat, p.ct, p.z0, p.y, p.a, p.z, p.f, p.c, n, m, this.alpha, this.dphi0, chunk, p.loss, acc);
-      const written = ok < chunk ? ok + 1 : chunk;
-      lossOut.set(arena.f64(p.loss, written), done);
-      if (accOut) accOut.set(arena.f32(p.acc, written), done);
-      done += ok;
-      if (ok < chunk) break;
-    }
-    return done;
+        : this.arena.kernels.gd_steps_dual(p.kmat, p.ct, p.z0, p.y, p.a, p.z, p.f, p.c, n, m, this.alpha, this.dphi0, chunk, p.loss, acc));
   }
 
   *stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, budget: number): Generator<void, number, void> {

@@ -1,7 +1,7 @@
 // The WASM engine: one kernel instance per model, one arena laid out once by engineLayout
 // (src/wasm/layout.ts), the same function validation sizes runs with.
 import { packTransposed, unpackTransposed } from '../wasm/arena.js';
-import { engineLayout, STEP_BUFFER, type EngineLayout } from '../wasm/layout.js';
+import { engineLayout, type EngineLayout } from '../wasm/layout.js';
 import type { WasmBackend } from '../wasm/loader.js';
 import { ArenaEngine } from './arena_engine.js';
 import { MIN_PIECE_COLS, MIN_PIECE_ROWS, type Engine, type EngineInit, type EngineThreads } from './engine.js';
@@ -37,22 +37,11 @@ export class WasmEngine extends ArenaEngine<EngineLayout> implements Engine {
   }
 
   steps(k: number, lossOut: Float64Array, accOut?: Float32Array): number {
-    const { p, n, d, m, arena } = this;
-    const K = arena.kernels;
-    let done = 0;
-    while (done < k) {
-      const chunk = Math.min(k - done, STEP_BUFFER);
-      const acc = accOut ? p.acc : 0;
-      const ok = this.team
+    const { p, n, d, m } = this;
+    return this.chunkedSteps(k, lossOut, accOut, (chunk, acc) =>
+      this.team
         ? this.team.run((T, ctrl, size) => T.mt_gd_steps(ctrl, size, p.x, p.y, p.wt, p.a, p.z, p.f, p.c, p.g, p.terms, n, d, m, this.alpha, this.dphi0, chunk, p.loss, acc))
-        : K.gd_steps(p.x, p.y, p.wt, p.a, p.z, p.f, p.c, p.g, n, d, m, this.alpha, this.dphi0, chunk, p.loss, acc);
-      const written = ok < chunk ? ok + 1 : chunk;
-      lossOut.set(arena.f64(p.loss, written), done);
-      if (accOut) accOut.set(arena.f32(p.acc, written), done);
-      done += ok;
-      if (ok < chunk) break;
-    }
-    return done;
+        : this.arena.kernels.gd_steps(p.x, p.y, p.wt, p.a, p.z, p.f, p.c, p.g, n, d, m, this.alpha, this.dphi0, chunk, p.loss, acc));
   }
 
   *stepInPieces(lossOut: Float64Array, accOut: Float32Array | undefined, budget: number): Generator<void, number, void> {
