@@ -15,3 +15,4 @@ export { predict } from "./predict";
 export { gd_steps_dual } from "./step_dual";
 export { add_f32 } from "./add";
 export { probe_ceiling, probe_flops_per_iter } from "./probe_ceiling";
+export { normal_tables, normals_f64 } from "./normals";

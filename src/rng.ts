@@ -2,46 +2,74 @@
 // a named stream, so a run is a pure function of (config, seed) and each stream is independent:
 // adding a draw to one stream never shifts another. The state is plain numbers (serializable).
 import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
-
-type Gen = ReturnType<typeof xoroshiro128plus>;
+import { fillNormals } from './wasm/normals.js';
 
 /** Named streams: each is the seed's generator advanced by (index + 1) jumps of 2^64 draws. */
 export const STREAMS = { mu: 0, train: 1, test: 2, init: 3, baseline: 4, aux: 5 } as const;
 export type StreamName = keyof typeof STREAMS;
 
+/** The generator's state: pure-rand's xoroshiro128+ state words (s0 high, s0 low, s1 high, s1 low). */
 export interface RngState {
   gen: number[];
-  spare: number | null;
 }
 
 export class Rng {
-  private gen: Gen;
-  private spare: number | null = null;
+  /** xoroshiro128+ state as 32-bit words in memory order: s0 low, s0 high, s1 low, s1 high. */
+  private s = new Int32Array(4);
+  private one = new Float64Array(1);
 
   constructor(seed: number, stream: StreamName | number = 0) {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new RangeError(`seed must be an integer in [0, 4294967295], got ${String(seed)}`);
     }
-    this.gen = xoroshiro128plus(seed | 0);
+    const gen = xoroshiro128plus(seed | 0);
     const jumps = (typeof stream === 'number' ? stream : STREAMS[stream]) + 1;
-    for (let i = 0; i < jumps; i++) this.gen.jump();
+    for (let i = 0; i < jumps; i++) gen.jump();
+    this.setState(gen.getState());
   }
 
   static fromState(state: RngState): Rng {
+    if (!Array.isArray(state?.gen) || state.gen.length !== 4 || !state.gen.every((v) => Number.isInteger(v))) {
+      throw new RangeError(`an Rng state is { gen: four integers }, got ${JSON.stringify(state)}`);
+    }
     const r = Object.create(Rng.prototype) as Rng;
-    r.gen = xoroshiro128plusFromState(state.gen);
-    r.spare = state.spare;
+    r.s = new Int32Array(4);
+    r.one = new Float64Array(1);
+    // through pure-rand, which checks the state (not all zero)
+    r.setState(xoroshiro128plusFromState(state.gen).getState());
     return r;
   }
 
+  private setState(g: readonly number[]): void {
+    const [s01, s00, s11, s10] = g as [number, number, number, number];
+    this.s[0] = s00;
+    this.s[1] = s01;
+    this.s[2] = s10;
+    this.s[3] = s11;
+  }
+
   state(): RngState {
-    return { gen: [...this.gen.getState()], spare: this.spare };
+    const s = this.s;
+    return { gen: [s[1]!, s[0]!, s[3]!, s[2]!] };
+  }
+
+  /** The low 32 bits of the next xoroshiro128+ output (what pure-rand's next() gives). */
+  private next32(): number {
+    const s = this.s;
+    const s00 = s[0]!, s01 = s[1]!, s10 = s[2]!, s11 = s[3]!;
+    const out = (s00 + s10) | 0;
+    const a0 = s10 ^ s00, a1 = s11 ^ s01;
+    s[0] = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
+    s[1] = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+    s[2] = (a1 << 5) ^ (a0 >>> 27);
+    s[3] = (a0 << 5) ^ (a1 >>> 27);
+    return out;
   }
 
   /** A uniform double in [0, 1) with 53 random bits. */
   uniform(): number {
-    const hi = this.gen.next() >>> 5; // 27 bits
-    const lo = this.gen.next() >>> 6; // 26 bits
+    const hi = this.next32() >>> 5; // 27 bits
+    const lo = this.next32() >>> 6; // 26 bits
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
@@ -55,57 +83,18 @@ export class Rng {
     return Math.floor(this.uniform() * k);
   }
 
-  /** A standard normal draw (Box–Muller; the second value of each pair is kept for the next call). */
+  /** A standard normal draw (the ziggurat of assembly/normals.ts; docs/computation.md §Random numbers). */
   normal(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
-    }
-    const r = Math.sqrt(-2 * Math.log(this.uniformPositive()));
-    const theta = 2 * Math.PI * this.uniform();
-    this.spare = r * Math.sin(theta);
-    return r * Math.cos(theta);
+    fillNormals(this.s, this.one, 0, 1);
+    return this.one[0]!;
   }
 
   /**
    * `count` standard normal draws into out[0, count): exactly the values (and the state after) of
-   * `count` calls of normal(), about 1.4× faster (the generator's state in locals, no call per draw).
+   * `count` calls of normal(), drawn by the WASM ziggurat in blocks (about 10 ns a draw).
    */
   normals(out: Float64Array, count: number): void {
-    let i = 0;
-    if (count > 0 && this.spare !== null) {
-      out[0] = this.spare;
-      this.spare = null;
-      i = 1;
-    }
-    if (i >= count) return;
-    let [s01, s00, s11, s10] = this.gen.getState() as [number, number, number, number];
-    // xoroshiro128+ as pure-rand steps it (32-bit halves), then uniform() on two outputs
-    const next = (): number => {
-      const out = (s00 + s10) | 0;
-      const a0 = s10 ^ s00, a1 = s11 ^ s01;
-      const x00 = s00, x01 = s01;
-      s00 = (x00 << 24) ^ (x01 >>> 8) ^ a0 ^ (a0 << 16);
-      s01 = (x01 << 24) ^ (x00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
-      s10 = (a1 << 5) ^ (a0 >>> 27);
-      s11 = (a0 << 5) ^ (a1 >>> 27);
-      return out;
-    };
-    const uniform = (): number => {
-      const hi = next() >>> 5;
-      const lo = next() >>> 6;
-      return (hi * 67108864 + lo) / 9007199254740992;
-    };
-    for (; i < count; i += 2) {
-      const r = Math.sqrt(-2 * Math.log(1 - uniform()));
-      const theta = 2 * Math.PI * uniform();
-      out[i] = r * Math.cos(theta);
-      const second = r * Math.sin(theta);
-      if (i + 1 < count) out[i + 1] = second;
-      else this.spare = second;
-    }
-    this.gen = xoroshiro128plusFromState([s01, s00, s11, s10]);
+    fillNormals(this.s, out, 0, count);
   }
 
   /** A Laplace draw with mean 0 and scale b (variance 2b²). */

@@ -109,24 +109,119 @@ describe('sampleXorClusters', () => {
 });
 
 describe('reproducibility and streams', () => {
-  it('Rng.normals gives the values and the state of as many normal() calls (odd counts, a pending spare)', () => {
-    for (const counts of [[1], [2], [3, 4], [5, 1, 1, 2], [0, 7], [1001]]) {
-      for (const pending of [false, true]) {
-        const a = new Rng(9, 'test'), b = new Rng(9, 'test');
-        if (pending) {
-          a.normal();
-          b.normal();
-        }
-        for (const c of counts) {
-          const out = new Float64Array(c + 1);
-          a.normals(out, c);
-          for (let i = 0; i < c; i++) expect(Object.is(out[i], b.normal()), `counts ${counts}, value ${i}`).toBe(true);
-          expect(out[c]).toBe(0); // nothing written past count
-        }
+  it('Rng.normals gives the values and the state of as many normal() calls, mixed with other draws', () => {
+    for (const counts of [[1], [2], [3, 4], [5, 1, 1, 2], [0, 7], [1001], [8191, 8193, 20000]]) {
+      const a = new Rng(9, 'test'), b = new Rng(9, 'test');
+      for (const c of counts) {
+        const out = new Float64Array(c + 1);
+        a.normals(out, c);
+        for (let i = 0; i < c; i++) expect(Object.is(out[i], b.normal()), `counts ${counts}, value ${i}`).toBe(true);
+        expect(out[c]).toBe(0); // nothing written past count
         expect(a.state()).toEqual(b.state());
         expect(a.uniform()).toBe(b.uniform());
       }
     }
+  });
+
+  it('the WASM ziggurat is the float64 reference: the same generator states, values within 1e-15', () => {
+    // a BigInt xoroshiro128+ and the ziggurat written again in plain JS (tables from JS's Math,
+    // so values may differ in the last bit; the accept/reject path and so the states must not)
+    const M64 = (1n << 64n) - 1n;
+    const rotl = (x: bigint, k: bigint) => ((x << k) | (x >> (64n - k))) & M64;
+    const R = 3.6541528853610088, V = 4.92867323399e-3, M52 = 2 ** 52;
+    const ki = new Float64Array(256), wi = new Float64Array(256), fi = new Float64Array(256);
+    let dn = R, tn = R;
+    const q = V / Math.exp(-0.5 * dn * dn);
+    ki[0] = Math.floor((dn / q) * M52); wi[0] = q / M52; wi[255] = dn / M52; fi[0] = 1; fi[255] = Math.exp(-0.5 * dn * dn);
+    for (let i = 254; i >= 1; i--) {
+      dn = Math.sqrt(-2 * Math.log(V / dn + Math.exp(-0.5 * dn * dn)));
+      ki[i + 1] = Math.floor((dn / tn) * M52); tn = dn; fi[i] = Math.exp(-0.5 * dn * dn); wi[i] = dn / M52;
+    }
+    for (const [seed, stream] of [[0, 'train'], [7, 'init'], [123456, 'test']] as const) {
+      const rng = new Rng(seed, stream);
+      const g = rng.state().gen.map((v) => BigInt(v >>> 0)); // [s0 hi, s0 lo, s1 hi, s1 lo]
+      let s0 = (g[0]! << 32n) | g[1]!, s1 = (g[2]! << 32n) | g[3]!;
+      const next = () => {
+        const r = (s0 + s1) & M64;
+        const t = s0 ^ s1;
+        s0 = rotl(s0, 24n) ^ t ^ ((t << 16n) & M64);
+        s1 = rotl(t, 37n);
+        return r;
+      };
+      const uniform = () => Number(next() >> 11n) / 2 ** 53;
+      const draw = (): number => {
+        for (;;) {
+          const r = next();
+          const idx = Number(r >> 56n), negative = ((r >> 55n) & 1n) === 1n, rabs = Number(r & ((1n << 52n) - 1n));
+          const x = rabs * wi[idx]!;
+          if (rabs < ki[idx]!) return negative ? -x : x;
+          if (idx === 0) {
+            for (;;) {
+              const xx = -Math.log1p(-uniform()) / R, yy = -Math.log1p(-uniform());
+              if (yy + yy > xx * xx) return negative ? -(R + xx) : R + xx;
+            }
+          }
+          if ((fi[idx - 1]! - fi[idx]!) * uniform() + fi[idx]! < Math.exp(-0.5 * x * x)) return negative ? -x : x;
+        }
+      };
+      const count = 20000;
+      const got = new Float64Array(count);
+      rng.normals(got, count);
+      let tails = 0;
+      for (let i = 0; i < count; i++) {
+        const want = draw();
+        if (Math.abs(want) > R) tails++;
+        expect(Math.abs(got[i]! - want), `seed ${seed}, draw ${i}`).toBeLessThanOrEqual(1e-15 * Math.max(1, Math.abs(want)));
+      }
+      const st = rng.state().gen;
+      expect([Number(s0 >> 32n) | 0, Number(s0 & 0xffffffffn) | 0, Number(s1 >> 32n) | 0, Number(s1 & 0xffffffffn) | 0]).toEqual(st);
+      expect(tails, 'some draws took the tail path').toBeGreaterThan(0);
+    }
+  });
+
+  it('normal draws follow N(0, 1): Kolmogorov–Smirnov, moments, both tails, the sign', () => {
+    const N = 1 << 20;
+    const z = new Float64Array(N);
+    new Rng(2024, 'aux').normals(z, N);
+    // Φ by erfc (W. J. Cody's rational approximation through Numerical Recipes' erfc, |error| < 1.2e-7)
+    const erfc = (x: number) => {
+      const t = 1 / (1 + 0.5 * Math.abs(x));
+      const y = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+        t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+      return x >= 0 ? y : 2 - y;
+    };
+    const Phi = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
+    const sorted = Float64Array.from(z).sort();
+    let ks = 0;
+    for (let i = 0; i < N; i++) {
+      const F = Phi(sorted[i]!);
+      ks = Math.max(ks, Math.abs(F - i / N), Math.abs(F - (i + 1) / N));
+    }
+    expect(ks, 'KS distance').toBeLessThan(1.63 / Math.sqrt(N)); // the 1% critical value
+    let m1 = 0, m2 = 0, m3 = 0, m4 = 0, pos = 0;
+    for (const v of z) { m1 += v; m2 += v * v; m3 += v ** 3; m4 += v ** 4; if (v > 0) pos++; }
+    expect(Math.abs(m1 / N)).toBeLessThan(4 / Math.sqrt(N));
+    expect(Math.abs(m2 / N - 1)).toBeLessThan(4 * Math.sqrt(2 / N));
+    expect(Math.abs(m3 / N)).toBeLessThan(4 * Math.sqrt(15 / N));
+    expect(Math.abs(m4 / N - 3)).toBeLessThan(4 * Math.sqrt(96 / N));
+    expect(Math.abs(pos / N - 0.5)).toBeLessThan(4 * 0.5 / Math.sqrt(N));
+    // the tail beyond the base strip (R = 3.654) and beyond 4.5, each side: binomial counts within 4.5σ
+    for (const [t, p] of [[3.6541528853610088, 0.5 * erfc(3.6541528853610088 / Math.SQRT2)], [4.5, 0.5 * erfc(4.5 / Math.SQRT2)]] as const) {
+      const hi = z.filter((v) => v > t).length, lo = z.filter((v) => v < -t).length;
+      const sd = Math.sqrt(N * p * (1 - p));
+      expect(Math.abs(hi - N * p), `upper tail beyond ${t}`).toBeLessThan(4.5 * sd + 1);
+      expect(Math.abs(lo - N * p), `lower tail beyond ${t}`).toBeLessThan(4.5 * sd + 1);
+    }
+    // the shape of the tail path's draws: E[|z| − R | |z| > R] = φ(R)/Q(R) − R = 0.2449 for N(0, 1)
+    // (an exponential tail without the acceptance test would give 1/R = 0.2737), over 2^23 draws
+    const R = 3.6541528853610088;
+    const big = new Float64Array(1 << 23);
+    new Rng(2025, 'aux').normals(big, big.length);
+    const excess = Array.from(big.filter((v) => Math.abs(v) > R), (v) => Math.abs(v) - R);
+    const mean = excess.reduce((a, b) => a + b, 0) / excess.length;
+    const sd = Math.sqrt(excess.reduce((a, b) => a + (b - mean) ** 2, 0) / (excess.length - 1));
+    const want = Math.exp(-R * R / 2) / Math.sqrt(2 * Math.PI) / (0.5 * erfc(R / Math.SQRT2)) - R;
+    expect(Math.abs(mean - want), `mean excess beyond R over ${excess.length} tail draws`).toBeLessThan(4 * sd / Math.sqrt(excess.length));
   });
 
   const cfg = resolveConfig({ seed: 11, data: { n: 50, d: 20, nTest: 30, noise: { mode: 'independent', eta: 0.2 } } });

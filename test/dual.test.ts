@@ -35,11 +35,16 @@ describe.each(shapes)('kernel space against primal, $name', ({ name: _name, ...c
   });
 
   it('float32: the kernel path is as close to float64 as the primal path', () => {
-    // over 100 steps both f32 paths stay within 1e-6 of float64 in W
+    // over 100 steps both f32 paths stay within 1e-6 of float64 in 99% of W's entries; a pre-activation
+    // within rounding of 0 may flip one ReLU mask for a few steps (seen with seed 4, kernel path, steps
+    // 51–69: max error 4e-4, back to 1.6e-6), so the largest error is bounded by about one update
     const short = { ...cfg, train: { ...cfg.train, steps: 100 } };
     const ref100 = trainSync(short, { backend: 'js', path: 'primal' });
     for (const path of ['primal', 'kernel'] as const) {
-      expectClose(trainSync(short, { backend: 'simd', path }).weights, ref100.weights, 1e-6, 0, `${path} W(100) vs float64`);
+      const w = trainSync(short, { backend: 'simd', path }).weights;
+      const err = Float64Array.from(w, (v, i) => Math.abs(v - ref100.weights[i]!)).sort();
+      expect(err[Math.floor(0.99 * err.length)], `${path} W(100) vs float64, 99th percentile`).toBeLessThan(1e-6);
+      expect(err[err.length - 1], `${path} W(100) vs float64, largest`).toBeLessThan(2e-3);
     }
     // later, a pre-activation within rounding of 0 can flip one ReLU mask in an f32 run (either path):
     // from then on that run differs by about one update, α·|D| ~ 1e-3 here, while the losses stay close

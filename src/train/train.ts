@@ -8,6 +8,7 @@ import { checkDataset, sampleMeans, sampleProblemSteps, type XorDataset, type Xo
 import { initWeightsSteps, secondLayer } from '../model.js';
 import { logisticLossRef } from '../reference.js';
 import { compileKernels, compileKernelsSync, relaxedSimdSupportedSync, simdSupportedSync, type WasmBackend } from '../wasm/loader.js';
+import { loadNormals, provideNormalsModule } from '../wasm/normals.js';
 import { coreCount, threadsSupported } from '../wasm/threads.js';
 import { checkWasmFits, engineBytes, STEP_BUFFER, WASM_MAX_BYTES } from '../wasm/layout.js';
 import { BACKENDS, MIN_PIECE_ROWS, type Backend, type Engine, type EngineInit, type StepPath } from './engine.js';
@@ -600,6 +601,7 @@ function drive(gen: Generator<Yield, TrainResult, void>, signal: AbortSignal | u
 export function trainSync(input: RfaConfigInput | RfaConfig, opts?: TrainOptions): TrainResult {
   const o = snapshot(opts);
   const p = plan(input, o, simdSupportedSync());
+  if (o.wasmModule) provideNormalsModule(o.wasmModule);
   return drive(run(p, o, o.wasmModule), o.signal);
 }
 
@@ -626,6 +628,9 @@ export async function train(input: RfaConfigInput | RfaConfig, opts?: TrainOptio
   const o = snapshot(opts);
   const p = plan(input, o, simdSupportedSync());
   const module = p.backend === 'js' ? undefined : o.wasmModule ?? (await compileKernels(p.backend));
+  // the normal sampler runs in a kernel build too: the run's own, or the scalar one fetched now
+  if (module) provideNormalsModule(module);
+  else await loadNormals();
   if (o.signal?.aborted) throw new AbortError(0);
   const gen = run(p, o, module);
   for (;;) {
