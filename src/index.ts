@@ -1,22 +1,9 @@
 // rfa: random feature amplification in two-layer ReLU networks (Frei, Chatterji, Bartlett 2023).
-export * from './config.js';
-export * from './errors.js';
-export * from './rng.js';
-export * from './data.js';
-export * from './model.js';
-export * from './reference.js';
-export * from './npy.js';
-export { train, trainSync, evaluate } from './train/train.js';
-export type { EvalRecord, EvalContext, Progress, TrainOptions, TrainResult } from './train/train.js';
-export { BACKENDS } from './train/engine.js';
-export type { Backend, Engine, EngineInit } from './train/engine.js';
-export { resolveEvalSteps, logSpacedSteps, MAX_EVAL_STEPS } from './train/schedule.js';
-export type { EvalSchedule } from './train/schedule.js';
-export {
-  compileKernels, compileKernelsSync, instantiateKernels, simdSupported, simdSupportedSync, defaultWasmUrl,
-} from './wasm/loader.js';
-export type { KernelExports, WasmBackend, WasmSource } from './wasm/loader.js';
-export { Arena, packTransposed, unpackTransposed } from './wasm/arena.js';
-export { engineLayout, engineBytes, checkWasmFits, WASM_MAX_BYTES } from './wasm/layout.js';
-export type { EngineLayout, EngineSizes } from './wasm/layout.js';
-export * from './metrics/index.js';
+// The entry for Node and bundlers that do not target browsers: the browser entry plus the float64
+// 'js' backend's engines, loaded now so that trainSync can run them.
+import * as jsEngines from './train/js_engines.js';
+import { provideJsEngines } from './train/train.js';
+
+provideJsEngines(jsEngines);
+
+export * from './browser.js';

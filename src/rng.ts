@@ -1,14 +1,16 @@
 // Seeded random numbers. Every random draw in rfa comes from an Rng made from an explicit seed and
 // a named stream, so a run is a pure function of (config, seed) and each stream is independent:
 // adding a draw to one stream never shifts another. The state is plain numbers (serializable).
-import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { fillNormals } from './wasm/normals.js';
 
 /** Named streams: each is the seed's generator advanced by (index + 1) jumps of 2^64 draws. */
 export const STREAMS = { mu: 0, train: 1, test: 2, init: 3, baseline: 4, aux: 5 } as const;
 export type StreamName = keyof typeof STREAMS;
 
-/** The generator's state: pure-rand's xoroshiro128+ state words (s0 high, s0 low, s1 high, s1 low). */
+/** xoroshiro128+'s jump polynomial (2^64 steps), as 32-bit words in the order they are applied. */
+const JUMP = [3639956645, 3750757012, 1261568508, 386426335];
+
+/** The generator's state: xoroshiro128+'s words (s0 high, s0 low, s1 high, s1 low; pure-rand's order). */
 export interface RngState {
   gen: number[];
 }
@@ -22,30 +24,51 @@ export class Rng {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new RangeError(`seed must be an integer in [0, 4294967295], got ${String(seed)}`);
     }
-    const gen = xoroshiro128plus(seed | 0);
+    // pure-rand's xoroshiro128plus(seed) state, then the stream's jumps: the streams of rfa 0.1
+    this.setState([-1, ~seed, seed | 0, 0]);
     const jumps = (typeof stream === 'number' ? stream : STREAMS[stream]) + 1;
-    for (let i = 0; i < jumps; i++) gen.jump();
-    this.setState(gen.getState());
+    for (let i = 0; i < jumps; i++) this.jump();
   }
 
   static fromState(state: RngState): Rng {
-    if (!Array.isArray(state?.gen) || state.gen.length !== 4 || !state.gen.every((v) => Number.isInteger(v))) {
-      throw new RangeError(`an Rng state is { gen: four integers }, got ${JSON.stringify(state)}`);
+    const g = (state as { gen?: unknown } | null)?.gen;
+    if (!Array.isArray(g) || g.length !== 4 || !g.every((v) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 32) || g.every((v) => (v | 0) === 0)) {
+      throw new RangeError(`an Rng state is { gen: four 32-bit integers, not all 0 }, got ${JSON.stringify(state)}`);
     }
     const r = Object.create(Rng.prototype) as Rng;
     r.s = new Int32Array(4);
     r.one = new Float64Array(1);
-    // through pure-rand, which checks the state (not all zero)
-    r.setState(xoroshiro128plusFromState(state.gen).getState());
+    r.setState(g as number[]);
     return r;
+  }
+
+  /** Advance the state by 2^64 steps (xoroshiro128+'s jump, as pure-rand computes it). */
+  private jump(): void {
+    const s = this.s;
+    let n00 = 0, n01 = 0, n10 = 0, n11 = 0;
+    for (const word of JUMP) {
+      for (let mask = 1; mask; mask <<= 1) {
+        if (word & mask) {
+          n00 ^= s[0]!;
+          n01 ^= s[1]!;
+          n10 ^= s[2]!;
+          n11 ^= s[3]!;
+        }
+        this.next32();
+      }
+    }
+    s[0] = n00;
+    s[1] = n01;
+    s[2] = n10;
+    s[3] = n11;
   }
 
   private setState(g: readonly number[]): void {
     const [s01, s00, s11, s10] = g as [number, number, number, number];
-    this.s[0] = s00;
-    this.s[1] = s01;
-    this.s[2] = s10;
-    this.s[3] = s11;
+    this.s[0] = s00 | 0;
+    this.s[1] = s01 | 0;
+    this.s[2] = s10 | 0;
+    this.s[3] = s11 | 0;
   }
 
   state(): RngState {

@@ -1,5 +1,6 @@
 // The sampler of docs/computation.md §Data: cluster weights, laws, every noise mode, means, reproducibility.
 import { describe, expect, it } from 'vitest';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { idealPredict, makeMeans, resolveConfig, Rng, sampleProblem, sampleXorClusters, secondLayer, initWeights } from '../src/index.js';
 import { expectBitEqual } from './helpers.js';
 
@@ -121,6 +122,23 @@ describe('reproducibility and streams', () => {
         expect(a.uniform()).toBe(b.uniform());
       }
     }
+  });
+
+  it('seeding and stream jumps are pure-rand\'s xoroshiro128plus (the streams of rfa 0.1), uniform draws too', () => {
+    for (const seed of [0, 1, 12345, 2 ** 31, 2 ** 32 - 1]) {
+      for (let stream = 0; stream < 6; stream++) {
+        const g = xoroshiro128plus(seed | 0);
+        for (let j = 0; j <= stream; j++) g.jump();
+        const r = new Rng(seed, stream);
+        expect(r.state().gen, `seed ${seed}, stream ${stream}`).toEqual(g.getState());
+        for (let k = 0; k < 5; k++) {
+          const hi = g.next() >>> 5, lo = g.next() >>> 6;
+          expect(r.uniform()).toBe((hi * 67108864 + lo) / 9007199254740992);
+        }
+      }
+    }
+    expect(() => Rng.fromState({ gen: [0, 0, 0, 0] })).toThrow(/not all 0/);
+    expect(() => Rng.fromState({ gen: [1, 2, 3] })).toThrow(/four 32-bit integers/);
   });
 
   it('the WASM ziggurat is the float64 reference: the same generator states, values within 1e-15', () => {

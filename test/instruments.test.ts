@@ -5,10 +5,10 @@ import {
   assumptions, condition10, condition9, featureChange, lemma14, lemma3, lemma4Sets, normalizedCorrelations,
   stats, theorem1,
 } from '../src/metrics/instruments.js';
-import { makeMeans, resolveConfig, Rng, secondLayer, theoryConfig, type XorDataset } from '../src/index.js';
+import { makeMeans, resolveConfig, Rng, secondLayer, theoryConfig, trainSync, type XorDataset } from '../src/index.js';
 import { preactivations, networkOutputs } from '../src/metrics/forward.js';
 import { gemmXwtRef, networkOutputRef } from '../src/reference.js';
-import { expectClose, randomF32 } from './helpers.js';
+import { expectBitEqual, expectClose, randomF32 } from './helpers.js';
 
 const d = 4, m = 4;
 const means = makeMeans(d, 'canonical', new Rng(0, 'mu'));
@@ -147,6 +147,27 @@ describe('WASM forward for instruments', () => {
     const x = randomF32(n * dd, 1), w = randomF32(mm * dd, 2, 0.3), aa = secondLayer(mm);
     expectClose(preactivations(x, n, dd, w, mm), gemmXwtRef(x, w, n, dd, mm), 1e-5, 1e-5, 'Z');
     expectClose(networkOutputs(x, n, dd, w, aa), networkOutputRef(gemmXwtRef(x, w, n, dd, mm), aa, n, mm), 1e-5, 1e-5, 'f');
+  });
+
+  it("runs on the backend it is given — the run's — with one reused instance per build; 'js' is the float64 reference", () => {
+    const [n, dd, mm] = [21, 70, 12];
+    const x = randomF32(n * dd, 3), w = randomF32(mm * dd, 4, 0.3), aa = secondLayer(mm);
+    const simd = networkOutputs(x, n, dd, w, aa, 'simd'), scalar = networkOutputs(x, n, dd, w, aa, 'scalar');
+    expect(simd).toBeInstanceOf(Float32Array);
+    expectBitEqual(scalar, simd, 'scalar vs simd outputs'); // the two builds give the same bits
+    const js = networkOutputs(x, n, dd, w, aa, 'js');
+    expect(js).toBeInstanceOf(Float64Array);
+    expectBitEqual(js, networkOutputRef(gemmXwtRef(x, w, n, dd, mm), aa, n, mm), 'js is the reference');
+    expectBitEqual(preactivations(x, n, dd, w, mm, 'js'), gemmXwtRef(x, w, n, dd, mm), 'Z on js');
+    // a bigger call, then a smaller one on the same instance: no stale data
+    const big = randomF32(400 * dd, 5);
+    networkOutputs(big, 400, dd, w, aa, 'simd');
+    expectBitEqual(networkOutputs(x, n, dd, w, aa, 'simd'), simd, 'after reuse');
+    // the outputs a run computes itself (engine) and the metrics' forward agree bit for bit
+    const r = trainSync({ seed: 2, data: { n: 30, d: 40, nTest: 50 }, model: { m: 16 }, train: { steps: 20 } }, { backend: 'scalar', path: 'primal', threads: 1 });
+    const f = networkOutputs(r.problem.train.x, 30, 40, r.weights, r.a, r.backend);
+    expect(r.history.at(-1)!.trainAcc).toBe(f.filter((v, i) => v * r.problem.train.y[i]! > 0).length / 30);
+    expect(() => networkOutputs(x, n, dd + 1, w, aa)).toThrow(/networkOutputs: x has 1470 values, not n·d = 1491/);
   });
 });
 

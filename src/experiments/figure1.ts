@@ -88,8 +88,8 @@ export async function figure1(o: Figure1Options = {}): Promise<Figure1Result> {
     if (i % stride === 0) points.push({ u: +u1[i]!.toFixed(4), v: +u2[i]!.toFixed(4), label: tr.y[i]!, flipped: tr.flipped![i] === 1 });
   }
   const last = r.history.at(-1)!;
-  const fTrain = networkOutputs(tr.x, tr.n, d, weights, a);
-  const fTest = networkOutputs(problem.test.x, problem.test.n, d, weights, a);
+  const fTrain = networkOutputs(tr.x, tr.n, d, weights, a, r.backend);
+  const fTest = networkOutputs(problem.test.x, problem.test.n, d, weights, a, r.backend);
   const t1 = theorem1(fTrain, tr, fTest, problem.test, config);
   const title = d === 2 ? `Figure 1: learned decision boundary, d = 2, n = ${tr.n}, T = ${config.train.steps}` : `Figure 1 in the (µ1, µ2) plane, d = ${d}, n = ${tr.n}`;
   return {

@@ -86,8 +86,8 @@ async function theoremRuns(config: RfaConfig, seeds: number, o: RunOptions): Pro
   for (let s = 0; s < seeds; s++) {
     const r = await train({ ...config, seed: config.seed + s }, { backend: o.backend, signal: o.signal, keepLosses: false });
     const { train: tr, test } = r.problem;
-    const fTrain = networkOutputs(tr.x, tr.n, tr.d, r.weights, r.a);
-    const fTest = networkOutputs(test.x, test.n, test.d, r.weights, r.a);
+    const fTrain = networkOutputs(tr.x, tr.n, tr.d, r.weights, r.a, r.backend);
+    const fTest = networkOutputs(test.x, test.n, test.d, r.weights, r.a, r.backend);
     out.push({
       seed: config.seed + s,
       theorem1: theorem1(fTrain, tr, fTest, test, r.config),

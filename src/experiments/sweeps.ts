@@ -111,7 +111,7 @@ export async function initSweep(o: InitSweepOptions = {}): Promise<InitSweepResu
       steps = config.train.steps;
       const r = await train(config, { backend: o.backend, signal: o.signal });
       const tr = r.problem.train;
-      const fc = featureChange(preactivations(tr.x, n, d, r.initialWeights, m), preactivations(tr.x, n, d, r.weights, m), n, m, omegaInit, d);
+      const fc = featureChange(preactivations(tr.x, n, d, r.initialWeights, m, r.backend), preactivations(tr.x, n, d, r.weights, m, r.backend), n, m, omegaInit, d);
       rows.push({ omegaSqrtMd: sc, omegaInit, seed: config.seed, minRatio: fc.min, medianRatio: fc.median, scaled: fc.scaled, testAcc: r.history.at(-1)!.testAcc! });
       o.onProgress?.({ label: 'init-sweep', done: rows.length, total: scales.length * seeds });
     }

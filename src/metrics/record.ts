@@ -58,7 +58,7 @@ export function paperInstrument(config?: RfaConfigInput | RfaConfig, opts: Paper
       sets ??= lemma4Sets(ctx.initialWeights, a, m, d, problem, opts.C0 ?? 2);
       const corr = normalizedCorrelations(weights, m, d, problem);
       const z = ctx.engine.preactivations('train');
-      z0 ??= step === 0 ? z : preactivations(train.x, train.n, d, ctx.initialWeights, m);
+      z0 ??= step === 0 ? z : preactivations(train.x, train.n, d, ctx.initialWeights, m, ctx.engine.backend);
       const c9 = train.cluster ? condition9(z, train.n, m, sets, train.cluster, dphi0) : null;
       const c10 = condition10(weights, a, m, d, sets, problem, alpha);
       const l14 = step >= 1 ? lemma14(weights, a, m, d, alpha, step) : null;

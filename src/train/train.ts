@@ -8,15 +8,26 @@ import { checkDataset, sampleMeans, sampleProblemSteps, type XorDataset, type Xo
 import { initWeightsSteps, secondLayer } from '../model.js';
 import { logisticLossRef } from '../reference.js';
 import { compileKernels, compileKernelsSync, relaxedSimdSupportedSync, simdSupportedSync, type WasmBackend } from '../wasm/loader.js';
-import { loadNormals, provideNormalsModule } from '../wasm/normals.js';
+import { provideNormalsModule } from '../wasm/normals.js';
 import { coreCount, threadsSupported } from '../wasm/threads.js';
 import { checkWasmFits, engineBytes, STEP_BUFFER, WASM_MAX_BYTES } from '../wasm/layout.js';
 import { BACKENDS, MIN_PIECE_ROWS, type Backend, type Engine, type EngineInit, type StepPath } from './engine.js';
 import { DualWasmEngine } from './dual_engine.js';
-import { DualJsEngine } from './js_dual_engine.js';
-import { JsEngine } from './js_engine.js';
 import { WasmEngine } from './wasm_engine.js';
 import { resolveEvalSteps, type EvalSchedule } from './schedule.js';
+
+type JsEngines = typeof import('./js_engines.js');
+let jsEngines: JsEngines | null = null;
+/** Make the float64 engines (the 'js' backend) available to trainSync; the Node entry does this on import. */
+export function provideJsEngines(engines: JsEngines): void {
+  jsEngines = engines;
+}
+function jsEnginesLoaded(): JsEngines {
+  if (!jsEngines) {
+    throw new ConfigError('backend', 'js', "loaded first: in a page the float64 engines come with the first train() that asks for them (trainSync cannot load them)");
+  }
+  return jsEngines;
+}
 
 export interface EvalRecord {
   step: number;
@@ -357,8 +368,8 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
   const wasm = () => module ?? compileKernelsSync(p.backend as WasmBackend);
   const threads = p.threads > 1 ? { module: compileKernelsSync('simd-mt'), size: p.threads } : undefined;
   const engine: Engine = p.path === 'kernel'
-    ? (p.backend === 'js' ? new DualJsEngine(init) : new DualWasmEngine(wasm(), p.backend, init, threads))
-    : (p.backend === 'js' ? new JsEngine(init) : new WasmEngine(wasm(), p.backend, init, threads));
+    ? (p.backend === 'js' ? new (jsEnginesLoaded().DualJsEngine)(init) : new DualWasmEngine(wasm(), p.backend, init, threads))
+    : (p.backend === 'js' ? new (jsEnginesLoaded().JsEngine)(init) : new WasmEngine(wasm(), p.backend, init, threads));
   if (engine.prepare) {
     // the one-time products in pieces of about chunkMs at a first guess of the speed (a row of them
     // costs 2·d·(n + m) flops), so cancelling is prompt during them too
@@ -628,9 +639,9 @@ export async function train(input: RfaConfigInput | RfaConfig, opts?: TrainOptio
   const o = snapshot(opts);
   const p = plan(input, o, simdSupportedSync());
   const module = p.backend === 'js' ? undefined : o.wasmModule ?? (await compileKernels(p.backend));
-  // the normal sampler runs in a kernel build too: the run's own, or the scalar one fetched now
+  if (p.backend === 'js') jsEngines ??= await import('./js_engines.js');
+  // the normal sampler runs in a kernel build too: the run's own when given, else the inlined scalar one
   if (module) provideNormalsModule(module);
-  else await loadNormals();
   if (o.signal?.aborted) throw new AbortError(0);
   const gen = run(p, o, module);
   for (;;) {

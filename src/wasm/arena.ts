@@ -16,6 +16,11 @@ export class Arena {
     this.top = align16(kernels.heap_base() >>> 0);
   }
 
+  /** Free everything allocated (memory keeps its size; views made before are stale). */
+  reset(): void {
+    this.top = align16(this.kernels.heap_base() >>> 0);
+  }
+
   /** Reserve `bytes` (16-byte aligned) and return the offset; grows memory as needed, up to 4 GiB. */
   alloc(bytes: number): number {
     const ptr = this.top;

@@ -3,7 +3,7 @@
 // tables, a 16-byte generator state and an output block; Rng copies its state in and out around
 // each call, so the instance itself keeps nothing between calls.
 import { Arena } from './arena.js';
-import { compileKernels, compileKernelsSync, instantiateKernels, type KernelExports } from './loader.js';
+import { compileKernelsSync, instantiateKernels, type KernelExports } from './loader.js';
 
 /** Normals drawn per kernel call (64 KiB of f64): bounds the instance's memory. */
 const BLOCK = 8192;
@@ -33,14 +33,6 @@ function make(module: WebAssembly.Module): Sampler {
  */
 export function provideNormalsModule(module: WebAssembly.Module): void {
   if (!sampler) sampler = make(module);
-}
-
-/** Make the sampler ready without blocking (browsers: fetch and compile the scalar build). */
-export async function loadNormals(): Promise<void> {
-  if (!sampler) {
-    const module = await compileKernels('scalar');
-    if (!sampler) sampler = make(module);
-  }
 }
 
 function ready(): Sampler {
