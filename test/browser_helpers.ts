@@ -78,10 +78,10 @@ export async function pageResult(page: Page, url: string, timeoutMs = 60_000): P
 
 /**
  * An installed copy of the package as npm would lay it out (package.json's "files" only) under
- * build/browser-test/node_modules/rfa, its dependencies linked beside it; apps go in folders next to it.
+ * `base`/node_modules/rfa (default base: build/browser-test), its dependencies (not its optional peers)
+ * linked beside it; apps go in folders next to it.
  */
-export function installedPackage(): string {
-  const base = join(ROOT, 'build', 'browser-test');
+export function installedPackage(base = join(ROOT, 'build', 'browser-test')): string {
   const pkgDir = join(base, 'node_modules', 'rfa');
   rmSync(pkgDir, { recursive: true, force: true });
   mkdirSync(pkgDir, { recursive: true });

@@ -111,6 +111,33 @@ describe.skipIf(!haveChromium)('rfa in a page, through each bundler (Chromium)',
     expectTrained(await open(join(dir, 'dist')));
   }, 60_000);
 
+  it('trainInWorker from rfa/worker (esbuild): the run goes to a Worker made from the inlined code; abort works', async () => {
+    const { build } = await import('esbuild');
+    const dir = app('worker-api');
+    writeFileSync(join(dir, 'main.js'), `import { trainInWorker } from 'rfa/worker';
+async function main() {
+  let records = 0;
+  const r = await trainInWorker(${CONFIG}, { evalAt: { every: 25 }, instruments: { paper: true, neurons: true }, onProgress: (p) => { if (p.record) records++; } });
+  const last = r.history[r.history.length - 1];
+  const ac = new AbortController();
+  const big = trainInWorker({ seed: 1, data: { n: 2000, d: 200, nTest: 0 }, train: { steps: 100000 } }, { signal: ac.signal, onProgress: (p) => { if (p.step > 0) ac.abort(); } });
+  const t0 = performance.now();
+  const aborted = await big.then(() => 'finished', (e) => e.name);
+  window.__rfa = { backend: r.backend, steps: r.steps, trainAcc: last.trainAcc, testAccClean: last.testAccClean, records,
+    theorem1: !!last.extra.theorem1, neurons: last.extra.neurons.mu1.length, aborted, abortMs: performance.now() - t0 };
+}
+main().catch((e) => { window.__rfa = { error: String((e && e.stack) || e) }; });
+`);
+    await build({ entryPoints: [join(dir, 'main.js')], bundle: true, format: 'esm', platform: 'browser', minify: true, outfile: join(dir, 'dist', 'app.js'), logLevel: 'silent' });
+    writeFileSync(join(dir, 'dist', 'index.html'), html('<script type="module" src="app.js"></script>'));
+    const r = await open(join(dir, 'dist'));
+    expectTrained(r);
+    expect(r.records).toBe(5);
+    expect(r.theorem1).toBe(true);
+    expect(r.neurons).toBe(400);
+    expect(r.aborted).toBe('AbortError');
+  }, 60_000);
+
   it('the CDN-style file dist/rfa.min.js from a <script type="module">, no bundler', async () => {
     const dir = app('cdn');
     cpSync(join(base, 'node_modules', 'rfa', 'dist', 'rfa.min.js'), join(dir, 'rfa.min.js'));

@@ -12,7 +12,7 @@ import { reproduce } from '../experiments/reproduce.js';
 import { initSweep, noiseSweep, SCALE_RANGE } from '../experiments/sweeps.js';
 import { checkOutputFolder, type OutputFolder } from '../node/files.js';
 import { progressBar } from '../node/progress.js';
-import type { VlSpec } from '../plot/render.js';
+import { loadRenderer, type VlSpec } from '../plot/render.js';
 import type { Backend } from '../train/engine.js';
 import { backendOption, fieldParser, helpPointer, listParser, rangeParser, seedOption } from './options.js';
 import type { Session } from './session.js';
@@ -31,6 +31,7 @@ function command(program: Command, name: string, description: string, defaultOut
 /** Check --out (and that no file of the user's has the names the experiment will write), then run with a progress bar and the session's signal. */
 async function runWith<T>(f: Common, session: Session, label: string, run: (o: RunOptions, folder: OutputFolder) => Promise<T>): Promise<T> {
   const folder = checkOutputFolder('--out', f.out, { names: experimentFileNames(label) });
+  await loadRenderer(); // before any run: a missing optional vega is said now, not after the computing
   const bar = progressBar(label, f.progress);
   const unregister = session.onCleanup(() => bar.stop());
   try {
@@ -84,6 +85,7 @@ export function registerExperimentCommands(program: Command, session: Session): 
       const t0 = performance.now();
       if (f.full && f.size !== undefined && f.size !== 'full') throw new ConfigError('--full', true, `left out with --size ${f.size} (they ask for different sizes)`);
       const folder = checkOutputFolder('--out', f.out, { replace: true });
+      await loadRenderer(); // before any run: a missing optional vega is said now, not after the computing
       let bar = progressBar('', false);
       const unregister = session.onCleanup(() => bar.stop());
       let result;

@@ -3,6 +3,7 @@
 // of claims) written as one transaction, so an interrupted run never leaves a report that looks
 // complete. Neither ever removes or replaces what rfa did not write (src/node/files.ts:
 // checkOutputFolder, writeIntoFolder).
+import { existsSync, readFileSync } from 'node:fs';
 import { experimentFileNames, toJson } from '../experiments/common.js';
 import type { ReproduceResult } from '../experiments/reproduce.js';
 import { renderSvg, type VlSpec } from '../plot/render.js';
@@ -112,6 +113,7 @@ img{max-width:100%;border:1px solid #eee}small{color:#666}
 <p>Frei, Chatterji &amp; Bartlett, <i>Random Feature Amplification</i> (JMLR 2023), reproduced by <code>rfa reproduce${r.size === 'quick' ? '' : ' --size ' + r.size}</code>
 (size ${r.size}, seed ${r.seed}, backend ${esc(r.figure1.backend)}, ${esc(r.startedAt)}).</p>
 ${r.size === 'tiny' ? '<p><b>Size tiny: a smoke test of the pipeline at toy sizes, not a reproduction.</b></p>' : ''}
+<p><a href="explore.html?preset=appendix-e"><b>Explore it live</b></a>: the same network training in your browser, with the neurons, the decision regions and the Theorem 1 checks drawn as it learns (presets for Figure 1, each panel of Figure 2, Appendix E and a d ≫ n case).</p>
 <p><b>${held} of ${r.claims.length} claims held.</b> Default setting (Appendix E): m = ${r.config.model.m}, n = ${r.config.data.n}, d = ${r.config.data.d}, σ² = 1/d^1.2, η = 15%, ω_init² = 0.01/(m·d), α = ${r.config.train.alpha}, T = ${r.config.train.steps}.</p>
 <table><thead><tr><th>claim</th><th>source</th><th>measured</th><th>held</th></tr></thead><tbody>
 ${rows}
@@ -140,6 +142,23 @@ export async function writeReport(dir: string | OutputFolder, r: ReproduceResult
     { name: 'README.md', data: reportMarkdown(r) },
     { name: 'index.html', data: reportHtml(r) },
   );
+  files.push(...explorePage());
   await writeIntoFolder(folder, files, { replace: true });
   return folder.real;
+}
+
+/**
+ * The live page (web-dist/, built by `npm run build`) as explore.html, explore.js and explore.css, so
+ * the report links to a page that trains the same network in the browser (it works opened from disk
+ * too); nothing when the page was not built.
+ */
+export function explorePage(): { name: string; data: string }[] {
+  const dir = new URL('../../web-dist/', import.meta.url);
+  const read = (f: string) => readFileSync(new URL(f, dir), 'utf8');
+  if (!['index.html', 'app.js', 'style.css'].every((f) => existsSync(new URL(f, dir)))) return [];
+  return [
+    { name: 'explore.html', data: read('index.html').replace('src="app.js"', 'src="explore.js"').replace('href="style.css"', 'href="explore.css"') },
+    { name: 'explore.js', data: read('app.js') },
+    { name: 'explore.css', data: read('style.css') },
+  ];
 }

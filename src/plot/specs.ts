@@ -1,5 +1,7 @@
 // Vega-Lite specs for every figure: pure functions from measured data to a spec.
-import type { VlSpec } from './render.js';
+
+/** A Vega-Lite specification as plain JSON (vega-lite's TopLevelSpec; vega-lite checks it when rendering). */
+export type VlSpec = { $schema?: string } & Record<string, unknown>;
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const FONT = { config: { font: 'Helvetica, Arial, sans-serif', view: { stroke: '#ccc' }, axis: { grid: true, gridColor: '#eee' } } };

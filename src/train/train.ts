@@ -52,6 +52,9 @@ export interface Progress {
   /** L̂ at the last step run (NaN before the first) */
   loss: number;
   elapsedMs: number;
+  /** the backend and path the run is on */
+  backend: Backend;
+  path: StepPath;
   /** the evaluation record made at this step, when one was (so a page can draw it as training runs) */
   record?: EvalRecord;
 }
@@ -493,7 +496,7 @@ function* steps(p: Plan, opts: TrainOptions, built: Built, start: number): Gener
   let t = 0;
   let lastLoss = NaN;
   const progress = (record?: EvalRecord) => {
-    const pr: Progress = { step: t, steps: T, loss: lastLoss, elapsedMs: performance.now() - start };
+    const pr: Progress = { step: t, steps: T, loss: lastLoss, elapsedMs: performance.now() - start, backend: engine.backend, path: engine.path };
     if (record) pr.record = record;
     opts.onProgress?.(pr);
   };
