@@ -10,11 +10,16 @@ import { haveChromium, installedPackage, launch, pageResult, serve } from './bro
 
 const CONFIG = "{ seed: 3, data: { n: 200, d: 50, nTest: 400 }, train: { steps: 100 } }";
 // the app: no top-level await (the IIFE format has none), the result on window.__rfa
-const MAIN = `import { train } from 'rfa';
+// (and the metrics, on the run's backend: the test accuracy recomputed from networkOutputs is the run's)
+const MAIN = `import { train, networkOutputs } from 'rfa';
 async function main() {
   const r = await train(${CONFIG});
   const last = r.history[r.history.length - 1];
-  window.__rfa = { backend: r.backend, steps: r.steps, trainAcc: last.trainAcc, testAccClean: last.testAccClean };
+  const t = r.problem.test;
+  const f = networkOutputs(t.x, t.n, t.d, r.weights, r.a, r.backend);
+  let right = 0;
+  for (let i = 0; i < t.n; i++) if (f[i] * t.y[i] > 0) right++;
+  window.__rfa = { backend: r.backend, steps: r.steps, trainAcc: last.trainAcc, testAccClean: last.testAccClean, metricsAgree: right / t.n === last.testAcc };
 }
 main().catch((e) => { window.__rfa = { error: String((e && e.stack) || e) }; });
 `;
@@ -26,6 +31,7 @@ function expectTrained(r: Record<string, unknown> & { errors: string[] }) {
   expect(r.backend).toBe('simd');
   expect(r.steps).toBe(100);
   expect(r.testAccClean as number).toBeGreaterThan(0.9);
+  if ('metricsAgree' in r) expect(r.metricsAgree, 'networkOutputs in the page gives the run\'s test accuracy').toBe(true);
 }
 
 describe.skipIf(!haveChromium)('rfa in a page, through each bundler (Chromium)', () => {
