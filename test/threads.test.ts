@@ -2,6 +2,7 @@
 // bits as one thread on every path, shape and piece of work, including the risk, accuracies,
 // evaluations, the non-finite stop and a step cut into pieces; workers come back for the next run
 // after a run ends, fails or is cancelled; bad `threads` values are refused by name.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AbortError, ConfigError, NonFiniteLossError, paperInstrument, train, trainSync } from '../src/index.js';
 import { chooseThreads } from '../src/train/train.js';
@@ -149,5 +150,21 @@ describe('threads around the edges', () => {
     expect(piecesDone).toBe(2);
     expect(finished).toBe(false);
     expect(pooledWorkers()).toBeGreaterThanOrEqual(Math.min(before + 1, coreCount()));
+  });
+});
+
+describe('a team from any kind of main module', () => {
+  it('works when the main module is an ES module given to node -e (eval\'d worker code is then ESM too)', () => {
+    const root = new URL('..', import.meta.url).pathname;
+    const code = `import { trainSync } from '${root}dist/index.js';
+import { trainInWorker } from '${root}dist/worker/index.js';
+const c = { seed: 1, data: { n: 100, d: 50, nTest: 20 }, train: { steps: 20 } };
+const a = trainSync(c, { threads: 2 });
+const b = await trainInWorker(c, { threads: 2 });
+console.log(JSON.stringify([a.threads, b.threads, a.losses.at(-1) === b.losses.at(-1)]));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.signal, 'no hang').toBeNull();
+    expect(JSON.parse(r.stdout)).toEqual([2, 2, true]);
   });
 });

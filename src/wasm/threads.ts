@@ -66,8 +66,11 @@ export function engineKernels(
 
 // The worker: take a team (module, memory, control block, thread id), run its loop until the team
 // stops, then wait for the next team. A trap marks the team dead so thread 0 does not wait forever.
+// process.getBuiltinModule, not require: Node evaluates eval'd worker code as an ES module when the
+// parent runs with --input-type=module (e.g. `node --input-type=module -e ...`), where require does not
+// exist and a worker that fails to start would leave thread 0 waiting at the first barrier.
 const WORKER_CODE = `
-const { parentPort } = require('worker_threads');
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
 parentPort.on('message', ({ module, memory, ctrl, tid, seen }) => {
   let k = null;
   try {
