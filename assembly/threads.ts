@@ -16,6 +16,8 @@
 //   BGEN     barrier generation (bumped when the last thread arrives)
 //   DEAD     set by a worker that trapped: the other threads stop waiting and the job traps too
 //   THREADS  T, KIND the job, BAD a step's non-finite flag, RESULT the job's result, ARGS its arguments
+//   ALIVE    (272, used by TypeScript only) workers that have joined the team: thread 0 waits for them,
+//            with a time limit, before the first job, so a worker that cannot start is an error, not a hang
 import { gemm_xwt } from "./gemm_xwt";
 import { network_output } from "./network_output";
 import { logistic_terms } from "./logistic";

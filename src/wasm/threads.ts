@@ -64,6 +64,12 @@ export function engineKernels(
   return { kernels, startTeam: (ctrl) => new ThreadTeam(threads.module, memory, kernels, ctrl, threads.size) };
 }
 
+/** Byte offsets inside the control block (assembly/threads.ts). */
+const DEAD_OFFSET = 192;
+const ALIVE_OFFSET = 272;
+/** How long thread 0 waits for its workers to join a team before giving up with an error. */
+const JOIN_TIMEOUT_MS = 20_000;
+
 // The worker: take a team (module, memory, control block, thread id), run its loop until the team
 // stops, then wait for the next team. A trap marks the team dead so thread 0 does not wait forever.
 // process.getBuiltinModule, not require: Node evaluates eval'd worker code as an ES module when the
@@ -73,6 +79,9 @@ const WORKER_CODE = `
 const { parentPort } = process.getBuiltinModule('node:worker_threads');
 parentPort.on('message', ({ module, memory, ctrl, tid, seen }) => {
   let k = null;
+  const alive = new Int32Array(memory.buffer, ctrl + ${ALIVE_OFFSET}, 1);
+  Atomics.add(alive, 0, 1);
+  Atomics.notify(alive, 0);
   try {
     k = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('rfa kernel assertion failed'); } } }).exports;
     k.mt_worker(ctrl, tid, seen);
@@ -109,8 +118,6 @@ function spawn(): NodeWorker {
   return w;
 }
 
-/** Byte offsets inside the control block (assembly/threads.ts). */
-const DEAD_OFFSET = 192;
 
 export class ThreadTeam {
   readonly size: number;
@@ -129,6 +136,20 @@ export class ThreadTeam {
       const w = idle.pop() ?? spawn();
       w.postMessage({ module, memory, ctrl, tid, seen: 0 });
       this.workers.push(w);
+    }
+    // wait until every worker has joined (a new one takes tens of ms to start); one that cannot start
+    // would otherwise leave this thread waiting at the first barrier for ever
+    const alive = new Int32Array(memory.buffer, ctrl + ALIVE_OFFSET, 1);
+    const until = Date.now() + JOIN_TIMEOUT_MS;
+    for (let n = Atomics.load(alive, 0); n < size - 1; n = Atomics.load(alive, 0)) {
+      if (Date.now() > until) {
+        for (const w of this.workers) void w.terminate();
+        this.workers.length = 0;
+        this.stopped = true;
+        throw new Error(`rfa: ${size - 1 - n} of ${size - 1} kernel worker threads did not start within ${JOIN_TIMEOUT_MS / 1000} s` +
+          `${lastWorkerError ? `: ${lastWorkerError.split('\n')[0]}` : ''}; use threads: 1`);
+      }
+      Atomics.wait(alive, 0, n, 50);
     }
   }
 
