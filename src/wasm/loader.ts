@@ -8,6 +8,7 @@
 import { inflateSync } from 'fflate';
 import { simd as detectSimd } from 'wasm-feature-detect';
 import { deflated, sizes } from '../../build/rfa-inline.js';
+import { packageUrl } from './here.js';
 
 export type KernelExports = Awaited<ReturnType<typeof import('../../build/rfa-simd.js').instantiate>>;
 export type WasmBackend = 'simd' | 'scalar' | 'relaxed';
@@ -22,9 +23,12 @@ export type KernelBuild = WasmBackend | 'simd-mt' | 'debug';
 
 const compiled = new Map<KernelBuild, WebAssembly.Module>();
 
-/** The URL of a build's .wasm file as built by `npm run build:wasm` (the opt-in builds are loaded from it). */
-export function defaultWasmUrl(backend: KernelBuild): URL {
-  return new URL(`../../build/rfa-${backend}.wasm`, import.meta.url);
+/**
+ * The URL of a build's .wasm file as built by `npm run build:wasm` (the opt-in builds are loaded from it
+ * in Node); null in a page, which gives them with init().
+ */
+export function defaultWasmUrl(backend: KernelBuild): URL | null {
+  return packageUrl(`../../build/rfa-${backend}.wasm`);
 }
 
 interface NodeFs {
@@ -62,8 +66,9 @@ function defaultModuleSync(backend: KernelBuild): WebAssembly.Module | null {
   if (backend === 'simd' || backend === 'scalar') module = new WebAssembly.Module(inlinedBytes(backend));
   else {
     const fs = nodeFs();
-    if (!fs) return null;
-    module = new WebAssembly.Module(fs.readFileSync(defaultWasmUrl(backend)) as Uint8Array<ArrayBuffer>);
+    const url = defaultWasmUrl(backend);
+    if (!fs || !url) return null;
+    module = new WebAssembly.Module(fs.readFileSync(url) as Uint8Array<ArrayBuffer>);
   }
   compiled.set(backend, module);
   return module;
@@ -86,7 +91,7 @@ export function compileKernelsSync(backend: KernelBuild, source?: WasmSource): W
   if (source instanceof ArrayBuffer || source instanceof Uint8Array) return new WebAssembly.Module(toBytes(source));
   const fs = nodeFs();
   if (!fs || isResponse(source)) throw new Error(`compiling the ${backend} kernels from a URL or a Response needs the asynchronous compileKernels() or init()`);
-  const url = typeof source === 'string' ? new URL(source, defaultWasmUrl(backend)) : source;
+  const url = typeof source === 'string' ? new URL(source, defaultWasmUrl(backend) ?? undefined) : source;
   return new WebAssembly.Module(fs.readFileSync(url) as Uint8Array<ArrayBuffer>);
 }
 
@@ -105,7 +110,9 @@ export async function compileKernels(backend: KernelBuild, source?: WasmSource |
   if (source === undefined) {
     const module = defaultModuleSync(backend);
     if (module) return module;
-    const fetched = await compileResponse(fetch(defaultWasmUrl(backend)), backend);
+    const url = defaultWasmUrl(backend);
+    if (!url) throw new Error(`the ${backend} kernels are not inlined: in a page give them first with init({ wasm: { ${backend === 'simd-mt' ? "'simd-mt'" : backend}: url } })`);
+    const fetched = await compileResponse(fetch(url), backend);
     compiled.set(backend, fetched);
     return fetched;
   }

@@ -4,6 +4,7 @@
 // worker_threads Worker. Sampling, the steps, evaluation and the instruments all run in the worker;
 // progress (with each evaluation record and its instruments) comes back as it is made.
 import { AbortError, ConfigError } from '../errors.js';
+import { packageUrl } from '../wasm/here.js';
 import type { Progress, TrainResult } from '../train/train.js';
 import { rebuildError, type FromWorker, type ToWorker, type WorkerTrainOptions } from './protocol.js';
 import workerCode from '../../build/rfa-worker.inline.js';
@@ -22,11 +23,7 @@ export interface TrainInWorkerOptions extends WorkerTrainOptions {
 
 /** Where dist/wasm/loader.js is (the worker finds the opt-in builds from it); '' in a bundle without import.meta. */
 function loaderUrl(): string {
-  try {
-    return new URL('../wasm/loader.js', import.meta.url).href;
-  } catch {
-    return '';
-  }
+  return packageUrl('./loader.js')?.href ?? '';
 }
 
 /** How long an abort may take before the worker is terminated. */
