@@ -8,6 +8,7 @@
 import { inflateSync } from 'fflate';
 import { simd as detectSimd } from 'wasm-feature-detect';
 import { deflated, sizes } from '../../build/rfa-inline.js';
+import { nodeBuiltin } from '../builtin.js';
 import { packageUrl } from './here.js';
 
 export type KernelExports = Awaited<ReturnType<typeof import('../../build/rfa-simd.js').instantiate>>;
@@ -35,8 +36,7 @@ interface NodeFs {
   readFileSync(path: URL | string): Uint8Array;
 }
 function nodeFs(): NodeFs | null {
-  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return (p?.getBuiltinModule?.('node:fs') as NodeFs | undefined) ?? null;
+  return nodeBuiltin<NodeFs>('node:fs');
 }
 
 function toBytes(src: ArrayBuffer | Uint8Array): Uint8Array<ArrayBuffer> {

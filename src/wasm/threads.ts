@@ -7,6 +7,7 @@
 // one team at a time; their code is inlined (`eval`), so no file has to be found next to the bundle.
 // In browsers the team needs Web Workers and a cross-origin isolated page; that host is not wired
 // yet, and runs there use one thread.
+import { nodeBuiltin as builtin } from '../builtin.js';
 import { instantiateKernels, type KernelExports } from './loader.js';
 import { CTRL_BYTES } from './layout.js';
 
@@ -18,11 +19,6 @@ interface NodeWorker {
 }
 interface WorkerThreads {
   Worker: new (code: string, opts: { eval: true; name?: string }) => NodeWorker;
-}
-
-function builtin<T>(id: string): T | null {
-  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return (p?.getBuiltinModule?.(id) as T | undefined) ?? null;
 }
 
 /** Cores this process may use (1 where that cannot be known). */

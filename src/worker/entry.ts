@@ -3,6 +3,7 @@
 // options given, posts progress (with each evaluation record) as it goes and the result or the error
 // at the end, and aborts the run when told to. The same file runs in a browser Worker and in a Node
 // worker_threads Worker.
+import { nodeBuiltin } from '../builtin.js';
 import { namedInstrument } from '../metrics/record.js';
 import { train } from '../index.js';
 import { serializeError, transferables, type FromWorker, type ToWorker } from './protocol.js';
@@ -13,10 +14,9 @@ interface Port {
 }
 
 function port(): Port {
-  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const wt = p?.getBuiltinModule?.('node:worker_threads') as
-    | { parentPort: { postMessage(m: unknown, t?: ArrayBuffer[]): void; on(e: 'message', fn: (m: ToWorker) => void): void } | null }
-    | undefined;
+  const wt = nodeBuiltin<{ parentPort: { postMessage(m: unknown, t?: ArrayBuffer[]): void; on(e: 'message', fn: (m: ToWorker) => void): void } | null }>(
+    'node:worker_threads',
+  );
   if (wt?.parentPort) {
     const pp = wt.parentPort;
     return { post: (m, t) => pp.postMessage(m, t), listen: (fn) => pp.on('message', fn) };

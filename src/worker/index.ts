@@ -4,6 +4,7 @@
 // worker_threads Worker. Sampling, the steps, evaluation and the instruments all run in the worker;
 // progress (with each evaluation record and its instruments) comes back as it is made.
 import { AbortError, ConfigError } from '../errors.js';
+import { nodeBuiltin } from '../builtin.js';
 import { packageUrl } from '../wasm/here.js';
 import type { Progress, TrainResult } from '../train/train.js';
 import { rebuildError, type FromWorker, type ToWorker, type WorkerTrainOptions } from './protocol.js';
@@ -35,8 +36,7 @@ interface AnyWorker {
 }
 
 function nodeWorkerThreads(): { Worker: new (code: string, o: { eval: true; name?: string }) => NodeWorker } | null {
-  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return (p?.getBuiltinModule?.('node:worker_threads') as { Worker: new (code: string, o: { eval: true; name?: string }) => NodeWorker } | undefined) ?? null;
+  return nodeBuiltin('node:worker_threads');
 }
 interface NodeWorker {
   postMessage(m: unknown): void;
