@@ -4,11 +4,14 @@
 export class ConfigError extends RangeError {
   readonly field: string;
   readonly value: unknown;
+  /** what the field must be */
+  readonly allowed: string;
   constructor(field: string, value: unknown, allowed: string) {
     super(`${printable(field, 200)} must be ${printable(allowed, 600)}, got ${formatValue(value)}`);
     this.name = 'ConfigError';
     this.field = field;
     this.value = value;
+    this.allowed = allowed;
   }
 }
 
