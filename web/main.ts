@@ -281,7 +281,6 @@ function draw(): void {
     drawPanel(panel, live);
     if (performance.now() - t0 > FRAME_BUDGET_MS) break;
   }
-  if ((window as unknown as { rfaDebug?: boolean }).rfaDebug) console.log(`draw ${(performance.now() - t0).toFixed(1)} ms at ${t0.toFixed(0)}`);
   if (dirty.size > 0) {
     if ([...dirty].every((p) => HEAVY.has(p))) setTimeout(queueDraw, HEAVY_EVERY_MS);
     else queueDraw();
