@@ -145,6 +145,13 @@ export function checkRange(field: string, v: unknown, r: NumberRange): number {
 // ---- field checks -------------------------------------------------------------------------------
 
 /** A plain object (of any realm): an object literal, JSON.parse output or Object.create(null). */
+/** JSON with object keys sorted at every level: equal for equal values, whatever the key order. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v) as object | null;

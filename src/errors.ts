@@ -57,10 +57,16 @@ export class NonFiniteWeightsError extends NonFiniteError {
 export class AbortError extends Error {
   /** the step reached: W(step) is the last complete state */
   readonly step: number;
-  constructor(step: number, what = 'training') {
-    super(`${what} was aborted at step ${step}`);
+  /**
+   * What the run had when it stopped (a TrainResult with `stopped` set: the history so far, W(step),
+   * the losses so far), or null when it stopped before its first step (while sampling or preparing).
+   */
+  readonly result: import('./train/train.js').TrainResult | null;
+  constructor(step: number, what = 'training', result: import('./train/train.js').TrainResult | null = null) {
+    super(`${what} was aborted at step ${step}${result ? ' (the run so far is kept on this error: result)' : ''}`);
     this.name = 'AbortError';
     this.step = step;
+    this.result = result;
   }
 }
 

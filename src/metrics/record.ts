@@ -44,22 +44,33 @@ export interface PaperInstrumentOptions {
  */
 export function paperInstrument(config?: RfaConfigInput | RfaConfig, opts: PaperInstrumentOptions = {}) {
   if (config !== undefined) resolveConfig(config);
-  let sets: NeuronSets | null = null;
-  let z0: Float32Array | Float64Array | null = null;
+  // what is computed once per run (from W(0)), kept per run: an instrument used for several runs, or for
+  // a run resumed from a checkpoint, computes it again for each and gives each the same records
+  const perRun = new WeakMap<object, { sets: NeuronSets; z0: Float32Array | Float64Array }>();
+  let latest: NeuronSets | null = null;
   return {
-    /** the sets J_µ, once step 0 has been recorded */
-    sets: () => sets,
+    /** the sets J_µ of the last run instrumented, once it has had an evaluation */
+    sets: () => latest,
     instrument(ctx: EvalContext): Record<string, unknown> {
       const { problem, a, weights, step, config: run } = ctx;
       const { m, dphi0, omegaInit } = run.model;
       const d = run.data.d;
       const alpha = run.train.alpha;
       const { train, test } = problem;
-      const first = sets === null;
-      sets ??= lemma4Sets(ctx.initialWeights, a, m, d, problem, opts.C0 ?? 2);
+      // lemma 3 and 4 (about W(0)) go in the record of the run's first evaluation step
+      const first = step === ctx.evalSteps[0];
+      let state = perRun.get(problem);
+      if (!state) {
+        state = {
+          sets: lemma4Sets(ctx.initialWeights, a, m, d, problem, opts.C0 ?? 2),
+          z0: preactivations(train.x, train.n, d, ctx.initialWeights, m, ctx.engine.backend),
+        };
+        perRun.set(problem, state);
+      }
+      const { sets, z0 } = state;
+      latest = sets;
       const corr = normalizedCorrelations(weights, m, d, problem);
       const z = ctx.engine.preactivations('train');
-      z0 ??= step === 0 ? z : preactivations(train.x, train.n, d, ctx.initialWeights, m, ctx.engine.backend);
       const c9 = train.cluster ? condition9(z, train.n, m, sets, train.cluster, dphi0) : null;
       const c10 = condition10(weights, a, m, d, sets, problem, alpha);
       const l14 = step >= 1 ? lemma14(weights, a, m, d, alpha, step) : null;
@@ -138,11 +149,9 @@ export interface PlanePicture {
 
 /** An instrument that records the training set's projection on (µ1, µ2) once, at the first evaluation (`extra.plane`). */
 export function planeInstrument(maxPoints = 3000) {
-  let done = false;
   return {
     instrument(ctx: EvalContext): Record<string, unknown> {
-      if (done) return {};
-      done = true;
+      if (ctx.step !== ctx.evalSteps[0]) return {};
       const { train, mu1, mu2 } = ctx.problem;
       const { n, d, x } = train;
       const stride = Math.max(1, Math.ceil(n / maxPoints));

@@ -2,3 +2,5 @@
 export * from './files.js';
 export * from './report.js';
 export * from './progress.js';
+export * from './checkpoint.js';
+export * from './ndjson.js';

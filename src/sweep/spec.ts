@@ -3,7 +3,7 @@
 // wrong types, empty grids, values a config refuses (named by where they came from: grid["data.n"][1],
 // configs[2].model.m, base.train.alpha), duplicate runs — and expanded deterministically into runs, each
 // with an id that is a hash of its resolved config, seed, evaluation steps and instruments.
-import { isPlainObject, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
+import { canonical, isPlainObject, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { namedInstrument, type InstrumentSpec } from '../metrics/record.js';
 import { resolveEvalSteps, type EvalSchedule } from '../train/schedule.js';
@@ -39,11 +39,6 @@ export interface SweepRun {
 export const MAX_SWEEP_RUNS = 1_000_000;
 const KEYS = ['name', 'base', 'grid', 'configs', 'seeds', 'evalAt', 'instruments'];
 
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
-}
 
 /** FNV-1a, 64 bits, over the UTF-16 code units of s: 16 hex digits (the same everywhere, no crypto module needed). */
 export function hash64(s: string): string {

@@ -88,6 +88,15 @@ export class DualWasmEngine extends ArenaEngine<DualLayout> implements Engine {
     this.arena.f32(this.p.ct, this.n * this.m).fill(0);
   }
 
+  /** Cᵀ, (n, m) row-major (the engine's layout). */
+  state(): Float32Array {
+    return this.arena.f32(this.p.ct, this.n * this.m).slice();
+  }
+
+  setState(s: Float32Array | Float64Array): void {
+    this.arena.f32(this.p.ct, this.n * this.m).set(s);
+  }
+
   checkpoint(slot: 0 | 1): void {
     this.copyBytes(this.p.ckpt[slot], this.p.ct, 4 * this.n * this.m);
   }

@@ -77,6 +77,13 @@ export interface Engine {
   checkpoint(slot: 0 | 1): void;
   /** Restore the weights saved in a checkpoint slot. */
   rollback(slot: 0 | 1): void;
+  /**
+   * A copy of what the steps evolve, for a checkpoint file: W (m, d) row-major on the primal path, C
+   * in the engine's own layout on the kernel-space path. setState puts back what state() gave (on an
+   * engine of the same backend, path and sizes).
+   */
+  state(): Float32Array | Float64Array;
+  setState(s: Float32Array | Float64Array): void;
   /** A copy of W, (m, d) row-major. */
   weights(): Float32Array | Float64Array;
   setWeights(w: ArrayLike<number>): void;

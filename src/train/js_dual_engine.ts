@@ -76,6 +76,15 @@ export class DualJsEngine implements Engine {
     this.cmat.fill(0);
   }
 
+  /** C, (m, n) row-major. */
+  state(): Float64Array {
+    return this.cmat.slice();
+  }
+
+  setState(s: Float32Array | Float64Array): void {
+    this.cmat.set(s);
+  }
+
   checkpoint(slot: 0 | 1): void {
     this.ckpt[slot].set(this.cmat);
   }

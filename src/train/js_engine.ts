@@ -52,6 +52,14 @@ export class JsEngine implements Engine {
     for (let i = 0; i < this.w.length; i++) this.w[i] = w[i]!;
   }
 
+  state(): Float64Array {
+    return this.w.slice();
+  }
+
+  setState(s: Float32Array | Float64Array): void {
+    this.w.set(s);
+  }
+
   checkpoint(slot: 0 | 1): void {
     this.ckpt[slot].set(this.w);
   }

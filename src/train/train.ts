@@ -2,7 +2,7 @@
 // One generator drives both forms: trainSync runs it straight through, train() awaits a macrotask
 // between chunks so progress can be shown and an AbortSignal honoured. A chunk runs whole GD steps
 // inside WASM (gd_steps), with no JS per step, up to the next evaluation step.
-import { checkRange, isPlainObject, MAX_COUNT, RANGES, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
+import { canonical, checkRange, isPlainObject, MAX_COUNT, RANGES, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
 import { AbortError, ConfigError, NonFiniteLossError, NonFiniteWeightsError } from '../errors.js';
 import { checkDataset, sampleMeans, sampleProblemSteps, type XorDataset, type XorMeans, type XorProblem } from '../data.js';
 import { initWeightsSteps, secondLayer } from '../model.js';
@@ -15,6 +15,7 @@ import { BACKENDS, MIN_PIECE_ROWS, type Backend, type Engine, type EngineInit, t
 import { DualWasmEngine } from './dual_engine.js';
 import { WasmEngine } from './wasm_engine.js';
 import { resolveEvalSteps, type EvalSchedule } from './schedule.js';
+import { fingerprint, type TrainCheckpoint } from './checkpoint.js';
 
 type JsEngines = typeof import('./js_engines.js');
 let jsEngines: JsEngines | null = null;
@@ -67,6 +68,8 @@ export interface EvalContext {
   a: Float32Array;
   /** W(0), (m, d) */
   initialWeights: Float32Array;
+  /** the run's evaluation steps (this step is one of them) */
+  evalSteps: readonly number[];
   /** W(step), (m, d), a copy, formed when first read (on the kernel-space path W is not kept) */
   readonly weights: Float32Array | Float64Array;
   engine: Engine;
@@ -113,6 +116,25 @@ export interface TrainOptions {
   /** about how long one uninterrupted piece of work lasts, in ms (default 20); a step longer than
    *  this is itself cut into pieces (the same bits), so cancelling is prompt at any size */
   chunkMs?: number;
+  /**
+   * Stop after about this many seconds (counted from the call; checked between pieces of work) and
+   * return what the run has: the history so far and W at the step reached, with `stopped` set.
+   */
+  maxSeconds?: number;
+  /**
+   * Save the run's full state every `everySteps` steps and/or every `everySeconds` seconds (at the next
+   * piece boundary), and when it stops early: `save` receives a TrainCheckpoint (encodeCheckpoint makes
+   * it bytes; rfa/node's saveCheckpoint writes it to a file atomically).
+   */
+  checkpoint?: CheckpointOptions;
+  /** Continue the run a checkpoint holds: the same config, evaluation steps and backend; the result is the same bits as an uninterrupted run's. */
+  resume?: TrainCheckpoint;
+}
+
+export interface CheckpointOptions {
+  everySteps?: number;
+  everySeconds?: number;
+  save: (checkpoint: TrainCheckpoint) => void;
 }
 
 export interface TrainResult {
@@ -122,10 +144,15 @@ export interface TrainResult {
   path: StepPath;
   /** threads the steps ran on */
   threads: number;
-  /** steps run (= config.train.steps) */
+  /** steps run: config.train.steps, or fewer when the run was stopped early (see `stopped`) */
   steps: number;
+  /**
+   * null for a run that ran all its steps; else why it stopped early ('signal': aborted, the result is
+   * on the AbortError; 'maxSeconds': the time limit) and at which step (= steps).
+   */
+  stopped: { reason: 'signal' | 'maxSeconds'; step: number } | null;
   history: EvalRecord[];
-  /** losses[t] = L̂(W(t)) for t < steps (empty when keepLosses is false) */
+  /** losses[t] = L̂(W(t)) for t < steps (empty when keepLosses is false); a resumed run has the checkpoint's too */
   losses: Float64Array;
   /** trainAccs[t] = training accuracy on the observed labels at W(t), t < steps (empty unless keepAccuracy) */
   trainAccs: Float32Array;
@@ -207,7 +234,7 @@ function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data'
  * The options as they are when train is called, checked: later changes by the caller (or a getter
  * that answers differently the second time) cannot alter a run that has started.
  */
-const OPTION_KEYS = ['backend', 'path', 'threads', 'evalAt', 'onProgress', 'signal', 'data', 'init', 'wasmModule', 'instrument', 'keepLosses', 'keepAccuracy', 'chunkSteps', 'chunkMs'];
+const OPTION_KEYS = ['backend', 'path', 'threads', 'evalAt', 'onProgress', 'signal', 'data', 'init', 'wasmModule', 'instrument', 'keepLosses', 'keepAccuracy', 'chunkSteps', 'chunkMs', 'maxSeconds', 'checkpoint', 'resume'];
 
 function snapshot(opts: unknown): TrainOptions {
   if (opts === undefined) return {};
@@ -235,6 +262,22 @@ function takeOptions(opts: unknown): TrainOptions {
   }
   if (o.wasmModule !== undefined && !(o.wasmModule instanceof WebAssembly.Module)) throw new ConfigError('wasmModule', o.wasmModule, 'a WebAssembly.Module');
   if (o.evalAt !== undefined && Array.isArray(o.evalAt)) o.evalAt = [...(o.evalAt as number[])];
+  if (o.maxSeconds !== undefined) checkRange('maxSeconds', o.maxSeconds, { min: 0, max: 1e9, minOpen: true });
+  if (o.checkpoint !== undefined) {
+    const c = o.checkpoint as unknown;
+    if (!isPlainObject(c)) throw new ConfigError('checkpoint', c, 'an object { everySteps?, everySeconds?, save }');
+    for (const k of Object.keys(c)) if (!['everySteps', 'everySeconds', 'save'].includes(k)) throw new ConfigError(`checkpoint.${k}`, c[k], 'not set: checkpoint has everySteps, everySeconds, save');
+    if (typeof c.save !== 'function') throw new ConfigError('checkpoint.save', c.save, 'a function that takes a TrainCheckpoint');
+    if (c.everySteps !== undefined) checkRange('checkpoint.everySteps', c.everySteps, { integer: true, min: 1, max: MAX_COUNT });
+    if (c.everySeconds !== undefined) checkRange('checkpoint.everySeconds', c.everySeconds, { min: 0, max: 1e9, minOpen: true });
+    o.checkpoint = { ...(c as unknown as CheckpointOptions) };
+  }
+  if (o.resume !== undefined) {
+    const r = o.resume as unknown;
+    if (!isPlainObject(r) || !isPlainObject(r.config) || typeof r.step !== 'number' || !ArrayBuffer.isView(r.state)) {
+      throw new ConfigError('resume', r, 'a TrainCheckpoint (from a checkpoint save, or decodeCheckpoint / loadCheckpoint)');
+    }
+  }
   if (o.data !== undefined) {
     if (!isPlainObject(o.data)) throw new ConfigError('data', o.data, 'an object { train, test?, means? }');
     const { train, test, means } = o.data;
@@ -284,12 +327,52 @@ function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boole
       if (!Number.isFinite(w0[i]!)) throw new ConfigError(`init[${Math.floor(i / d)}][${i % d}]`, init[i], 'a finite number (within the float32 range)');
     }
   }
-  const path = choosePath(opts.path, backend, config, evalSteps.length);
+  const path = opts.resume ? resumePath(opts.resume, opts.path) : choosePath(opts.path, backend, config, evalSteps.length);
+  if (opts.resume) checkResume(opts.resume, { config, backend, path, evalSteps, keep, keepAcc });
   if (backend !== 'js') checkWasmFits({ n, d, m, nTest }, path);
   const threads = chooseThreads(opts.threads, backend, path === 'kernel' ? 2 * n * n * m : 4 * n * d * m, opts.wasmModule !== undefined);
   return { backend, path, threads, config, evalSteps, keep, keepAcc, chunkMs, w0 };
 }
 type Plan = ReturnType<typeof plan>;
+
+/** A resumed run keeps the checkpoint's path (a path asked for must be that one). */
+function resumePath(ck: TrainCheckpoint, asked: TrainOptions['path']): StepPath {
+  if (ck.path !== 'primal' && ck.path !== 'kernel') throw new ConfigError('resume.path', ck.path, '"primal" or "kernel"');
+  if (asked !== undefined && asked !== 'auto' && asked !== ck.path) throw new ConfigError('path', asked, `the checkpoint's path "${ck.path}" (or "auto") when resuming`);
+  return ck.path;
+}
+
+/** A checkpoint can continue only the run it was taken from: the same config, backend, path, evaluation steps and kept arrays. */
+function checkResume(ck: TrainCheckpoint, run: { config: RfaConfig; backend: Backend; path: StepPath; evalSteps: number[]; keep: boolean; keepAcc: boolean }): void {
+  const a = canonical(ck.config), b = canonical(run.config);
+  if (a !== b) {
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    throw new ConfigError('resume.config', `${a.slice(Math.max(0, i - 30), i + 30)}`, `the config of this run (they differ here: ${b.slice(Math.max(0, i - 30), i + 30)})`);
+  }
+  if (ck.backend !== run.backend) throw new ConfigError('resume.backend', ck.backend, `the backend of this run, "${run.backend}" (bits differ between backends; pass backend: "${ck.backend}")`);
+  if (canonical(ck.evalSteps) !== canonical(run.evalSteps)) throw new ConfigError('resume.evalSteps', `${ck.evalSteps.length} steps`, `this run's evaluation steps (${run.evalSteps.length} steps; pass the evalAt the checkpointed run had)`);
+  if (!Number.isInteger(ck.step) || ck.step < 0 || ck.step > run.config.train.steps) throw new ConfigError('resume.step', ck.step, `an integer in [0, ${run.config.train.steps}]`);
+  if ((ck.losses !== null) !== run.keep) throw new ConfigError('keepLosses', run.keep, `${ck.losses !== null} as in the checkpointed run`);
+  if ((ck.trainAccs !== null) !== run.keepAcc) throw new ConfigError('keepAccuracy', run.keepAcc, `${ck.trainAccs !== null} as in the checkpointed run`);
+  const missing = run.evalSteps.find((e) => e < ck.step && !ck.history.some((r) => r.step === e));
+  if (missing !== undefined) throw new ConfigError('resume.history', `no record at step ${missing}`, `a record at every evaluation step before step ${ck.step}`);
+}
+
+/** A fingerprint of what a run samples (or is given): data and W(0). A resumed run must have the same. */
+function inputsFingerprint(problem: XorProblem, w0: Float32Array): string {
+  const { train, test } = problem;
+  return fingerprint([train.x, train.y, test.x, test.y, w0].filter((v): v is NonNullable<typeof v> => v != null) as ArrayBufferView[]);
+}
+
+/** Thrown inside the generator to stop it where it is (a signal or the time limit): caught where it can end with what it has. */
+const STOP = Symbol('stop');
+
+/** How the driver asks the generator to stop ('signal'), and the time limit. */
+interface Control {
+  stop: 'signal' | null;
+  deadline: number;
+}
 
 /**
  * The path a run takes: as asked, or the one with fewer flops over the whole run. The kernel-space
@@ -344,7 +427,12 @@ interface Built {
  * Sample (or take) the data and W(0), and build the engine; yields while sampling and while the
  * engine does its one-time work, so it can be cancelled.
  */
-function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined): Generator<Yield, Built, void> {
+function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined, ctl: Control): Generator<Yield, Built, void> {
+  // a signal during sampling and the one-time products stops at once (nothing to keep yet); the time
+  // limit lets them finish and is next looked at after the first piece of steps
+  const onSignal = () => {
+    if (ctl.stop) throw STOP;
+  };
   const { config } = p;
   const { d } = config.data;
   const m = config.model.m;
@@ -356,9 +444,9 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
     const means = opts.data.means ?? sampleMeans(config);
     problem = { mu1: means.mu1, mu2: means.mu2, muNorm: means.muNorm, train: opts.data.train, test: opts.data.test ?? emptySet(d) };
   } else {
-    problem = yield* mapYield(sampleProblemSteps(config), 0);
+    problem = yield* mapYield(sampleProblemSteps(config), 0, onSignal);
   }
-  const w0 = p.w0 ?? (yield* mapYield(initWeightsSteps(m, d, config.model.omegaInit, config.seed), 0));
+  const w0 = p.w0 ?? (yield* mapYield(initWeightsSteps(m, d, config.model.omegaInit, config.seed), 0, onSignal));
   const a = secondLayer(m);
   const init: EngineInit = {
     train: problem.train,
@@ -380,7 +468,7 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
     const rows = Math.max(1, Math.floor((p.chunkMs * GUESS_RATE[p.backend] * engine.threads) / rowFlops));
     let prepared = false;
     try {
-      yield* mapYield(engine.prepare(rows), 0);
+      yield* mapYield(engine.prepare(rows), 0, onSignal);
       prepared = true;
     } finally {
       if (!prepared) engine.dispose(); // cancelled or failed during the products: release the team
@@ -443,36 +531,54 @@ function* timedPieces<Y, T>(g: Generator<Y, T, void>, busy: { ms: number }): Gen
   }
 }
 
-/** A generator of pauses, each reported as `value`. */
-function* mapYield<T>(g: Generator<void, T, void>, value: Yield): Generator<Yield, T, void> {
+/** A generator of pauses, each reported as `value`; `check` runs when the driver resumes it (it may throw STOP). */
+function* mapYield<T>(g: Generator<void, T, void>, value: Yield, check?: () => void): Generator<Yield, T, void> {
   for (;;) {
     const r = g.next();
     if (r.done) return r.value;
     yield value;
+    if (check) {
+      try {
+        check();
+      } catch (e) {
+        g.return(undefined as never);
+        throw e;
+      }
+    }
   }
 }
 
 /** Outputs on a whole set, `rows` at a time, yielding between blocks. */
-function* outputsInPieces(engine: Engine, which: 'train' | 'test', total: number, rows: number, step: number): Generator<Yield, Float64Array, void> {
+function* outputsInPieces(engine: Engine, which: 'train' | 'test', total: number, rows: number, step: number, check: () => void): Generator<Yield, Float64Array, void> {
   const out = new Float64Array(total);
   for (let r = 0; r < total; r += rows) {
     out.set(engine.outputs(which, r, Math.min(rows, total - r)), r);
-    if (r + rows < total) yield step;
+    if (r + rows < total) {
+      yield step;
+      check();
+    }
   }
   return out;
 }
 
-function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined): Generator<Yield, TrainResult, void> {
+/** The run: its result, or null when a signal stopped it before its first step (nothing to keep). */
+function* run(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefined, ctl: Control): Generator<Yield, TrainResult | null, void> {
   const start = performance.now();
-  const built = yield* build(p, opts, module);
+  let built: Built;
   try {
-    return yield* steps(p, opts, built, start);
+    built = yield* build(p, opts, module, ctl);
+  } catch (e) {
+    if (e === STOP) return null;
+    throw e;
+  }
+  try {
+    return yield* steps(p, opts, built, start, ctl);
   } finally {
     built.engine.dispose();
   }
 }
 
-function* steps(p: Plan, opts: TrainOptions, built: Built, start: number): Generator<Yield, TrainResult, void> {
+function* steps(p: Plan, opts: TrainOptions, built: Built, start: number, ctl: Control): Generator<Yield, TrainResult, void> {
   const { problem, w0, a, engine } = built;
   const { config, evalSteps, keep, keepAcc, chunkMs } = p;
   const T = config.train.steps;
@@ -482,6 +588,37 @@ function* steps(p: Plan, opts: TrainOptions, built: Built, start: number): Gener
   const trainAccs = new Float32Array(keepAcc ? T : 0);
   const accBuf = keepAcc ? new Float32Array(STEP_BUFFER) : undefined;
   const history: EvalRecord[] = [];
+  let stopped: TrainResult['stopped'] = null;
+  const check = () => {
+    const reason = ctl.stop ?? (performance.now() >= ctl.deadline ? 'maxSeconds' : null);
+    if (reason) {
+      stopped = { reason, step: t };
+      throw STOP;
+    }
+  };
+  // checkpoints to the caller: every K steps (chunks end there) and/or every S seconds, and on an early stop
+  const ck = opts.checkpoint;
+  let inputs: string | null = null;
+  let nextCkStep = ck?.everySteps ?? Infinity;
+  let lastCkTime = performance.now();
+  let lastCkStep = -1;
+  const saveCheckpoint = () => {
+    if (!ck || t === lastCkStep) return;
+    inputs ??= inputsFingerprint(problem, w0);
+    ck.save({
+      version: 1, config, backend: engine.backend, path: engine.path, step: t, evalSteps: [...evalSteps],
+      history: history.slice(), losses: keep ? losses.slice(0, t) : null, trainAccs: keepAcc ? trainAccs.slice(0, t) : null,
+      state: engine.state(), inputs,
+    });
+    lastCkStep = t;
+    lastCkTime = performance.now();
+  };
+  const maybeCheckpoint = () => {
+    if (!ck || t >= T) return;
+    const due = t >= nextCkStep || (ck.everySeconds !== undefined && performance.now() - lastCkTime >= 1000 * ck.everySeconds);
+    if (ck.everySteps) while (nextCkStep <= t) nextCkStep += ck.everySteps;
+    if (due) saveCheckpoint();
+  };
   const stepFlops = engine.stepFlops;
   // flops per ms, measured on this run's pieces of work (an average weighted to the recent)
   let rate = GUESS_RATE[engine.backend];
@@ -495,6 +632,22 @@ function* steps(p: Plan, opts: TrainOptions, built: Built, start: number): Gener
   let slot: 0 | 1 = 1;
   let t = 0;
   let lastLoss = NaN;
+  const resume = opts.resume;
+  if (resume) {
+    if (resume.state.length !== engine.state().length) throw new ConfigError('resume.state', `${resume.state.length} values`, `${engine.state().length} values (this run's ${engine.path} state)`);
+    const here = inputsFingerprint(problem, w0);
+    if (resume.inputs !== here) throw new ConfigError('resume.inputs', resume.inputs, `the fingerprint of this run's data and W(0), ${here} (the checkpoint was taken with other data or another W(0))`);
+    inputs = here;
+    engine.setState(resume.state);
+    t = resume.step;
+    history.push(...resume.history);
+    if (keep) losses.set(resume.losses!);
+    if (keepAcc) trainAccs.set(resume.trainAccs!);
+    if (t > 0) lastLoss = keep ? losses[t - 1]! : NaN;
+    lastCkStep = t;
+    if (ck?.everySteps) while (nextCkStep <= t) nextCkStep += ck.everySteps;
+  }
+  const recorded = new Set(history.map((r) => r.step));
   const progress = (record?: EvalRecord) => {
     const pr: Progress = { step: t, steps: T, loss: lastLoss, elapsedMs: performance.now() - start, backend: engine.backend, path: engine.path };
     if (record) pr.record = record;
@@ -531,14 +684,14 @@ function* steps(p: Plan, opts: TrainOptions, built: Built, start: number): Gener
   function* record(step: number): Generator<Yield, void, void> {
     const rows = (count: number) => Math.min(count, Math.max(MIN_PIECE_ROWS, Math.floor(budget() / engine.rowFlops)));
     const busy = { ms: 0 };
-    const f = yield* timedPieces(outputsInPieces(engine, 'train', n, rows(n), step), busy);
-    const ft = problem.test.n > 0 ? yield* timedPieces(outputsInPieces(engine, 'test', problem.test.n, rows(problem.test.n), step), busy) : null;
+    const f = yield* timedPieces(outputsInPieces(engine, 'train', n, rows(n), step, check), busy);
+    const ft = problem.test.n > 0 ? yield* timedPieces(outputsInPieces(engine, 'test', problem.test.n, rows(problem.test.n), step, check), busy) : null;
     timed((n + problem.test.n) * engine.rowFlops, busy.ms);
     const rec = recordOf(problem, step, f, ft, engine.weightNorm());
     if (opts.instrument) {
       let weights: Float32Array | Float64Array | null = null; // formed once, if the instrument reads it
       const ctx: EvalContext = {
-        step, config, problem, a, initialWeights: w0, engine,
+        step, config, problem, a, initialWeights: w0, engine, evalSteps,
         get weights() {
           return (weights ??= engine.weights());
         },
@@ -552,45 +705,58 @@ function* steps(p: Plan, opts: TrainOptions, built: Built, start: number): Gener
     progress(rec);
   }
 
-  for (const e of evalSteps) {
-    while (t < e) {
-      slot = slot === 0 ? 1 : 0;
-      engine.checkpoint(slot);
-      ckptStep[slot] = t;
-      let k: number, done: number;
-      if (opts.chunkSteps === undefined && stepFlops > 1.5 * budget()) {
-        // one step is longer than a piece of work: cut it (same bits), yielding between pieces
-        k = 1;
-        const busy = { ms: 0 };
-        done = yield* timedPieces(mapYield(engine.stepInPieces(buf, accBuf, budget()), t), busy);
-        timed(stepFlops, busy.ms);
-      } else {
-        const per = opts.chunkSteps ?? Math.max(1, Math.floor(budget() / stepFlops));
-        k = Math.min(e - t, per, STEP_BUFFER);
-        const t0 = performance.now();
-        done = engine.steps(k, buf, accBuf);
-        timed(done * stepFlops, performance.now() - t0);
+  try {
+    for (const e of evalSteps) {
+      if (recorded.has(e)) continue; // a resumed run's records so far
+      while (t < e) {
+        slot = slot === 0 ? 1 : 0;
+        engine.checkpoint(slot);
+        ckptStep[slot] = t;
+        let k: number, done: number;
+        if (opts.chunkSteps === undefined && stepFlops > 1.5 * budget()) {
+          // one step is longer than a piece of work: cut it (same bits), yielding between pieces
+          k = 1;
+          const busy = { ms: 0 };
+          done = yield* timedPieces(mapYield(engine.stepInPieces(buf, accBuf, budget()), t, check), busy);
+          timed(stepFlops, busy.ms);
+        } else {
+          const per = opts.chunkSteps ?? Math.max(1, Math.floor(budget() / stepFlops));
+          k = Math.min(e - t, per, STEP_BUFFER, nextCkStep - t);
+          const t0 = performance.now();
+          done = engine.steps(k, buf, accBuf);
+          timed(done * stepFlops, performance.now() - t0);
+        }
+        if (keep) losses.set(buf.subarray(0, done), t);
+        if (accBuf) trainAccs.set(accBuf.subarray(0, done), t);
+        if (done < k || !engine.weightsFinite()) locate(t, k, done, buf[done]!);
+        t += done;
+        lastLoss = buf[done - 1]!;
+        progress();
+        if (t < e) maybeCheckpoint();
+        yield t;
+        if (t < e) check(); // at an evaluation step, its record is made first
       }
-      if (keep) losses.set(buf.subarray(0, done), t);
-      if (accBuf) trainAccs.set(accBuf.subarray(0, done), t);
-      if (done < k || !engine.weightsFinite()) locate(t, k, done, buf[done]!);
-      t += done;
-      lastLoss = buf[done - 1]!;
-      progress();
-      yield t;
+      yield* record(e);
+      maybeCheckpoint();
+      if (e < T) {
+        yield t;
+        check();
+      }
     }
-    yield* record(e);
-    if (e < T) yield t;
+  } catch (err) {
+    if (err !== STOP) throw err;
+    saveCheckpoint(); // a checkpoint of where it stopped, when checkpoints are asked for
   }
   return {
     config,
     backend: engine.backend,
     path: engine.path,
     threads: engine.threads,
-    steps: T,
+    steps: t,
+    stopped,
     history,
-    losses,
-    trainAccs,
+    losses: stopped && keep ? losses.slice(0, t) : losses,
+    trainAccs: stopped && keepAcc ? trainAccs.slice(0, t) : trainAccs,
     weights: engine.weights(),
     initialWeights: w0,
     a,
@@ -599,24 +765,34 @@ function* steps(p: Plan, opts: TrainOptions, built: Built, start: number): Gener
   };
 }
 
+/** The run's result: a complete one, or one stopped by its time limit; a run stopped by its signal is an AbortError holding what it had. */
+function finish(result: TrainResult | null, step: number): TrainResult {
+  if (result === null || result.stopped?.reason === 'signal') throw new AbortError(result?.steps ?? step, 'training', result);
+  return result;
+}
+
+function control(opts: TrainOptions): Control {
+  return { stop: null, deadline: opts.maxSeconds === undefined ? Infinity : performance.now() + 1000 * opts.maxSeconds };
+}
+
 /** Run a training generator to its end, honouring the signal at each of its pauses. */
-function drive(gen: Generator<Yield, TrainResult, void>, signal: AbortSignal | undefined): TrainResult {
+function drive(gen: Generator<Yield, TrainResult | null, void>, signal: AbortSignal | undefined, ctl: Control): TrainResult {
+  let step = 0;
   for (;;) {
     const r = gen.next();
-    if (r.done) return r.value;
-    if (signal?.aborted) {
-      gen.return(undefined as never);
-      throw new AbortError(r.value);
-    }
+    if (r.done) return finish(r.value, step);
+    step = r.value;
+    if (signal?.aborted) ctl.stop = 'signal';
   }
 }
 
 /** Train synchronously (Node, or any host where the kernels can be compiled synchronously). */
 export function trainSync(input: RfaConfigInput | RfaConfig, opts?: TrainOptions): TrainResult {
   const o = snapshot(opts);
+  const ctl = control(o);
   const p = plan(input, o, simdSupportedSync());
   if (o.wasmModule) provideNormalsModule(o.wasmModule);
-  return drive(run(p, o, o.wasmModule), o.signal);
+  return drive(run(p, o, o.wasmModule, ctl), o.signal, ctl);
 }
 
 /** Yield to the event loop: setImmediate in Node (setTimeout(0) is clamped to ≥ 1 ms), else a MessageChannel task. */
@@ -640,20 +816,20 @@ const nextTask: () => Promise<void> =
  */
 export async function train(input: RfaConfigInput | RfaConfig, opts?: TrainOptions): Promise<TrainResult> {
   const o = snapshot(opts);
+  const ctl = control(o);
   const p = plan(input, o, simdSupportedSync());
   const module = p.backend === 'js' ? undefined : o.wasmModule ?? (await compileKernels(p.backend));
   if (p.backend === 'js') jsEngines ??= await import('./js_engines.js');
   // the normal sampler runs in a kernel build too: the run's own when given, else the inlined scalar one
   if (module) provideNormalsModule(module);
   if (o.signal?.aborted) throw new AbortError(0);
-  const gen = run(p, o, module);
+  const gen = run(p, o, module, ctl);
+  let step = 0;
   for (;;) {
     const r = gen.next();
-    if (r.done) return r.value;
+    if (r.done) return finish(r.value, step);
+    step = r.value;
     await nextTask();
-    if (o.signal?.aborted) {
-      gen.return(undefined as never);
-      throw new AbortError(r.value);
-    }
+    if (o.signal?.aborted) ctl.stop = 'signal';
   }
 }

@@ -24,6 +24,14 @@ export class WasmEngine extends ArenaEngine<EngineLayout> implements Engine {
     packTransposed(w, this.m, this.d, this.arena.f32(this.p.wt, this.d * this.m));
   }
 
+  state(): Float32Array {
+    return this.weights();
+  }
+
+  setState(s: Float32Array | Float64Array): void {
+    this.setWeights(s);
+  }
+
   checkpoint(slot: 0 | 1): void {
     this.copyBytes(this.p.ckpt[slot], this.p.wt, 4 * this.d * this.m);
   }

@@ -6,7 +6,7 @@ import type { InstrumentSpec } from '../metrics/record.js';
 import type { Progress, TrainOptions } from '../train/train.js';
 
 /** train's options that can cross to a worker, with instruments named by `instruments`. */
-export type WorkerTrainOptions = Omit<TrainOptions, 'instrument' | 'onProgress' | 'signal'> & { instruments?: InstrumentSpec };
+export type WorkerTrainOptions = Omit<TrainOptions, 'instrument' | 'onProgress' | 'signal' | 'checkpoint'> & { instruments?: InstrumentSpec };
 
 export type ToWorker =
   | { type: 'train'; config: unknown; options: WorkerTrainOptions; /** URL of dist/wasm/loader.js (the opt-in builds are found from it) */ loaderUrl: string }
