@@ -7,6 +7,7 @@ import { ConfigError, NonFiniteError, printable } from '../errors.js';
 import { registerExperimentCommands } from './experiments.js';
 import { Session } from './session.js';
 import { registerTrainCommand } from './train.js';
+import { registerSweepCommands } from './sweep.js';
 
 /** rfa needs process.getBuiltinModule (Node 20.16) to load its kernels without importing node:fs in the core. */
 export const MIN_NODE = [20, 16] as const;
@@ -29,7 +30,9 @@ export function buildProgram(session: Session): Command {
     .exitOverride();
   registerTrainCommand(program, session);
   registerExperimentCommands(program, session);
-  for (const c of program.commands) c.exitOverride();
+  registerSweepCommands(program, session);
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of all(program)) c.exitOverride();
   return program;
 }
 

@@ -12,7 +12,8 @@ import { progressBar } from '../node/progress.js';
 import { train, type TrainOptions, type TrainResult } from '../train/train.js';
 import type { Backend, StepPath } from '../train/engine.js';
 import type { EvalSchedule } from '../train/schedule.js';
-import { backendOption, fieldParser, helpPointer, listParser, parseEvalAt, pct, seedOption, threadsOption } from './options.js';
+import { backendOption, fieldParser, helpPointer, listParser, parseEvalAt, pct, rangeParser, seedOption, threadsOption } from './options.js';
+import { loadCheckpoint, saveCheckpoint } from '../node/checkpoint.js';
 import type { Session } from './session.js';
 
 export interface TrainFlags {
@@ -22,6 +23,7 @@ export interface TrainFlags {
   m?: number; omegaInit?: number; dphi0?: number; alpha?: number; steps?: number;
   evalAt?: EvalSchedule; data?: string; labels?: string; testData?: string; testLabels?: string; init?: string;
   saveWeights?: string; history?: string; json?: boolean; backend: Backend | 'auto'; path: StepPath | 'auto'; threads: number | 'auto'; progress?: boolean;
+  maxSeconds?: number; checkpoint?: string; checkpointEvery?: number; checkpointSeconds?: number; resume?: string;
 }
 
 /** The flags that shape sampled data: none of them applies to --data. */
@@ -159,31 +161,54 @@ export function summaryLines(r: TrainResult, inputs: RunInputs = {}): string[] {
   const test = last.testAcc === null
     ? `none (${inputs.data ? 'no test set: give --test-data and --test-labels' : 'n_test = 0'})`
     : `noisy labels ${pct(last.testAcc)}   clean labels ${pct(last.testAccClean)}   (n_test = ${r.problem.test.n})`;
+  const atEnd = last.step === c.train.steps ? 'T' : `t = ${last.step}`;
+  const stopped = r.stopped
+    ? [`  STOPPED EARLY at step ${r.stopped.step} of ${c.train.steps} (${r.stopped.reason === 'maxSeconds' ? '--max-seconds' : 'aborted'}): the figures below are at step ${r.steps}`]
+    : [];
   return [
     `rfa: two-layer ReLU network, m = ${c.model.m}, on ${data}`,
-    `  ${inputs.init ? `W(0) from --init ${inputs.init}` : `ω_init = ${c.model.omegaInit.toPrecision(3)}`}, α = ${c.train.alpha}, T = ${r.steps} steps, seed ${c.seed}`,
+    ...stopped,
+    `  ${inputs.init ? `W(0) from --init ${inputs.init}` : `ω_init = ${c.model.omegaInit.toPrecision(3)}`}, α = ${c.train.alpha}, T = ${c.train.steps} steps, seed ${c.seed}`,
     r.problem.train.flipped
       ? `  train accuracy   clean points ${pct(last.trainAccClean)}   flipped points ${pct(last.trainAccFlipped)}   all ${pct(last.trainAcc)}`
       : `  train accuracy   ${pct(last.trainAcc)} (which labels are flipped is unknown for given data)`,
     `  test accuracy    ${test}`,
-    `  loss             ${first.loss.toFixed(6)} at t = 0  →  ${last.loss.toFixed(6)} at T`,
-    `  ‖W‖_F            ${first.weightNorm.toPrecision(4)} at t = 0  →  ${last.weightNorm.toPrecision(4)} at T`,
+    `  loss             ${first.loss.toFixed(6)} at t = 0  →  ${last.loss.toFixed(6)} at ${atEnd}`,
+    `  ‖W‖_F            ${first.weightNorm.toPrecision(4)} at t = 0  →  ${last.weightNorm.toPrecision(4)} at ${atEnd}`,
     `  backend ${r.backend}, ${r.path === 'kernel' ? 'kernel-space path' : 'primal path'}, ${r.threads} thread${r.threads === 1 ? '' : 's'}, ${(r.timeMs / 1000).toFixed(3)} s`,
   ];
 }
 
 async function runTrain(f: TrainFlags, session: Session): Promise<void> {
   // 1. everything in: the config, the input files
-  const base = f.config === undefined ? {} : await readJsonFile(f.config, '--config');
+  const resume = f.resume === undefined ? undefined : loadCheckpoint(f.resume);
+  // resuming: the checkpoint's config, evaluation steps and backend unless given (a given one that differs is refused by name)
+  const base = f.config === undefined ? (resume ? { ...resume.config } : {}) : await readJsonFile(f.config, '--config');
   if (!isPlainObject(base)) throw new ConfigError('--config', f.config, 'a JSON object { seed, data, model, train }');
-  const opts: TrainOptions = { backend: f.backend, path: f.path, threads: f.threads, signal: session.signal };
+  const opts: TrainOptions = { backend: f.backend === 'auto' && resume ? resume.backend : f.backend, path: f.path, threads: f.threads, signal: session.signal };
   if (f.evalAt) opts.evalAt = f.evalAt;
+  else if (resume) opts.evalAt = resume.evalSteps;
+  if (resume) opts.resume = resume;
+  if (f.maxSeconds !== undefined) opts.maxSeconds = f.maxSeconds;
+  if (f.checkpoint === undefined && (f.checkpointEvery !== undefined || f.checkpointSeconds !== undefined)) {
+    throw new ConfigError(f.checkpointEvery !== undefined ? '--checkpoint-every' : '--checkpoint-seconds', f.checkpointEvery ?? f.checkpointSeconds, 'given with --checkpoint FILE');
+  }
   const input = await inputsFromFiles(f, configFromFlags(f, base), opts);
   // 2. every output path, before any work
   const outputs = checkOutputFiles([
     ...(f.saveWeights !== undefined ? [{ flag: '--save-weights', path: f.saveWeights }] : []),
     ...(f.history !== undefined ? [{ flag: '--history', path: f.history }] : []),
+    ...(f.checkpoint !== undefined ? [{ flag: '--checkpoint', path: f.checkpoint }] : []),
   ]);
+  if (f.checkpoint !== undefined) {
+    const file = f.checkpoint;
+    opts.checkpoint = {
+      ...(f.checkpointEvery !== undefined ? { everySteps: f.checkpointEvery } : {}),
+      // by default every 5 minutes (and when stopped early)
+      ...(f.checkpointSeconds !== undefined ? { everySeconds: f.checkpointSeconds } : f.checkpointEvery === undefined ? { everySeconds: 300 } : {}),
+      save: (c) => saveCheckpoint(file, c),
+    };
+  }
   // 3. the run (train() checks the config, sizes and schedule before sampling anything)
   const bar = progressBar('train', f.progress !== false && !f.json);
   const unregister = session.onCleanup(() => bar.stop());
@@ -206,10 +231,10 @@ async function runTrain(f: TrainFlags, session: Session): Promise<void> {
   const content = (flag: string): string | Uint8Array =>
     flag === '--save-weights'
       ? writeNpy(result.weights, [result.config.model.m, result.config.data.d])
-      : JSON.stringify({ config: result.config, ...given, backend: result.backend, path: result.path, threads: result.threads, timeMs: result.timeMs, history: result.history }, null, 1);
-  await writeOutputs(outputs.map((target) => ({ target, data: content(target.flag) })));
+      : JSON.stringify({ config: result.config, ...given, backend: result.backend, path: result.path, threads: result.threads, steps: result.steps, stopped: result.stopped, timeMs: result.timeMs, history: result.history }, null, 1);
+  await writeOutputs(outputs.filter((t) => t.flag !== '--checkpoint').map((target) => ({ target, data: content(target.flag) })));
   if (f.json) {
-    session.out(JSON.stringify({ type: 'summary', backend: result.backend, path: result.path, threads: result.threads, timeMs: result.timeMs, config: result.config, ...given, final: result.history.at(-1) }) + '\n');
+    session.out(JSON.stringify({ type: 'summary', backend: result.backend, path: result.path, threads: result.threads, steps: result.steps, stopped: result.stopped, timeMs: result.timeMs, config: result.config, ...given, final: result.history.at(-1) }) + '\n');
   } else {
     session.out(summaryLines(result, inputs).join('\n') + '\n');
   }
@@ -250,5 +275,10 @@ export function registerTrainCommand(program: Command, session: Session): void {
     .option('--save-weights <W.npy>', 'write the final weights W(T) (m, d) float32 (float64 with --backend js)')
     .option('--history <file.json>', 'write the config and evaluation history as JSON')
     .option('--json', 'print NDJSON to stdout: one record per evaluation step as it is made, then a summary')
+    .option('--max-seconds <s>', 'stop after about this many seconds and report the run so far (marked as stopped early)', rangeParser('--max-seconds', { min: 0, max: 1e9, minOpen: true }))
+    .option('--checkpoint <file.ckpt>', "save the run's full state to this file (atomically): every --checkpoint-every steps or --checkpoint-seconds seconds (default every 300 s), and when stopped early")
+    .option('--checkpoint-every <int>', 'checkpoint every this many steps', rangeParser('--checkpoint-every', { integer: true, min: 1, max: 2 ** 31 - 1 }))
+    .option('--checkpoint-seconds <s>', 'checkpoint every this many seconds', rangeParser('--checkpoint-seconds', { min: 0, max: 1e9, minOpen: true }))
+    .option('--resume <file.ckpt>', "continue the run a checkpoint holds (its config, evaluation steps and backend unless given): the same results as an uninterrupted run")
     .action(async (f: TrainFlags) => runTrain(f, session));
 }

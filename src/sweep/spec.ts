@@ -3,7 +3,7 @@
 // wrong types, empty grids, values a config refuses (named by where they came from: grid["data.n"][1],
 // configs[2].model.m, base.train.alpha), duplicate runs — and expanded deterministically into runs, each
 // with an id that is a hash of its resolved config, seed, evaluation steps and instruments.
-import { canonical, isPlainObject, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
+import { canonical, checkRange, isPlainObject, MAX_COUNT, resolveConfig, type RfaConfig, type RfaConfigInput } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { namedInstrument, type InstrumentSpec } from '../metrics/record.js';
 import { resolveEvalSteps, type EvalSchedule } from '../train/schedule.js';
@@ -21,6 +21,8 @@ export interface SweepSpec {
   seeds: number[] | { from: number; count: number };
   evalAt?: EvalSchedule;
   instruments?: InstrumentSpec;
+  /** save each run's state every K steps and/or S seconds, so a killed sweep resumes long runs (not part of the runs' ids) */
+  checkpoint?: { everySteps?: number; everySeconds?: number };
 }
 
 export interface SweepRun {
@@ -37,7 +39,7 @@ export interface SweepRun {
 
 /** More runs than this is refused before expanding (a sweep file is checked whole up front). */
 export const MAX_SWEEP_RUNS = 1_000_000;
-const KEYS = ['name', 'base', 'grid', 'configs', 'seeds', 'evalAt', 'instruments'];
+const KEYS = ['name', 'base', 'grid', 'configs', 'seeds', 'evalAt', 'instruments', 'checkpoint'];
 
 
 /** FNV-1a, 64 bits, over the UTF-16 code units of s: 16 hex digits (the same everywhere, no crypto module needed). */
@@ -73,7 +75,13 @@ function getPath(o: unknown, path: string[]): unknown {
 export function parseSweep(input: unknown): SweepSpec {
   if (!isPlainObject(input)) throw new ConfigError('sweep', input, 'an object { base?, grid?, configs?, seeds, evalAt?, instruments?, name? }');
   for (const k of Object.keys(input)) if (!KEYS.includes(k)) throw new ConfigError(`sweep.${k}`, input[k], `not set: a sweep has ${KEYS.join(', ')}`);
-  const { name, base, grid, configs, seeds, evalAt, instruments } = input;
+  const { name, base, grid, configs, seeds, evalAt, instruments, checkpoint } = input;
+  if (checkpoint !== undefined) {
+    if (!isPlainObject(checkpoint) || Object.keys(checkpoint).length === 0) throw new ConfigError('sweep.checkpoint', checkpoint, 'an object { everySteps?, everySeconds? } with at least one of them');
+    for (const k of Object.keys(checkpoint)) if (k !== 'everySteps' && k !== 'everySeconds') throw new ConfigError(`sweep.checkpoint.${k}`, checkpoint[k], 'not set: checkpoint has everySteps and everySeconds');
+    if (checkpoint.everySteps !== undefined) checkRange('sweep.checkpoint.everySteps', checkpoint.everySteps, { integer: true, min: 1, max: MAX_COUNT });
+    if (checkpoint.everySeconds !== undefined) checkRange('sweep.checkpoint.everySeconds', checkpoint.everySeconds, { min: 0, max: 1e9, minOpen: true });
+  }
   if (name !== undefined && (typeof name !== 'string' || name.length > 200)) throw new ConfigError('sweep.name', name, 'a string of at most 200 characters');
   if (base !== undefined && !isPlainObject(base)) throw new ConfigError('sweep.base', base, 'a config object');
   if (grid !== undefined) {
@@ -126,7 +134,14 @@ export function parseSweep(input: unknown): SweepSpec {
     seeds: seedList,
     ...(evalAt !== undefined ? { evalAt: evalAt as EvalSchedule } : {}),
     ...(instruments !== undefined ? { instruments: instruments as InstrumentSpec } : {}),
+    ...(checkpoint !== undefined ? { checkpoint: checkpoint as SweepSpec['checkpoint'] } : {}),
   };
+}
+
+/** A hash of what defines a sweep's runs (not its name or checkpoint cadence): two folders of one sweep have the same. */
+export function sweepHash(spec: SweepSpec): string {
+  const { name: _n, checkpoint: _c, ...runs } = spec;
+  return hash64(canonical(runs));
 }
 
 /**

@@ -1,0 +1,234 @@
+// Running a sweep on one machine: its runs (or one shard's share of them) go to a pool of worker
+// threads (piscina; one per core by default, each runs one run at a time on one thread and keeps its
+// compiled kernels between runs), and each finished run is appended to an NDJSON file as one line,
+// flushed before the next (src/node/ndjson.ts), by this thread only.
+//
+// The output folder holds sweep.json (the sweep, to refuse mixing two sweeps in one folder), the
+// results (runs.ndjson, or runs.shard-I-of-N.ndjson per shard), and checkpoints/<run id>.ckpt for
+// runs in progress when the sweep asks for checkpoints. Rerunning the same command skips every run
+// with a line in any results file of the folder (failed ones too, unless retryFailed), and resumes
+// the others from their checkpoints, so a sweep killed at any moment and rerun ends with the lines of
+// an uninterrupted one (equal but for `timing`).
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { checkRange } from '../config.js';
+import { AbortError, ConfigError } from '../errors.js';
+import { writeFileAtomic } from '../node/files.js';
+import { NdjsonWriter, readNdjson } from '../node/ndjson.js';
+import type { Backend } from '../train/engine.js';
+import { resultsFileName, type Shard } from './shard.js';
+import { expandSweep, parseSweep, sweepHash, type SweepRun, type SweepSpec } from './spec.js';
+import type { RunLine } from './summary.js';
+import type { SweepTask, SweepTaskResult } from './worker.js';
+
+export interface SweepOptions {
+  /** the output folder (created when missing) */
+  out: string;
+  /** worker threads (default: one per core) */
+  workers?: number;
+  shard?: Shard | null;
+  backend?: Backend | 'auto';
+  /** run again the runs recorded as failed (their new line replaces the old when read) */
+  retryFailed?: boolean;
+  /** stop starting runs after this many seconds, and stop the running ones there (checkpointed when the sweep asks for checkpoints) */
+  maxSeconds?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: SweepProgress) => void;
+}
+
+export interface SweepProgress {
+  /** runs of this share of the sweep */
+  total: number;
+  /** found finished in the folder at the start */
+  skipped: number;
+  /** finished by this process: ok and failed */
+  done: number;
+  failed: number;
+  running: number;
+  left: number;
+  elapsedMs: number;
+  /** estimated time to finish the rest, from this process's pace (null before a run has finished) */
+  etaMs: number | null;
+  last?: { id: string; index: number; status: 'ok' | 'failed' | 'stopped' };
+}
+
+export interface SweepOutcome extends SweepProgress {
+  dir: string;
+  file: string;
+  /** runs stopped by maxSeconds (not finished; rerun to continue them) */
+  stopped: number;
+}
+
+export const SWEEP_FILE = 'sweep.json';
+const RESULTS = /^runs(\.shard-\d+-of-\d+)?\.ndjson$/;
+
+/** The worker's file: dist/sweep/worker.js beside this module (from the sources under test, the built one). */
+function workerFile(): string {
+  const here = import.meta.url;
+  const url = here.endsWith('.ts') ? new URL('../../dist/sweep/worker.js', here) : new URL('./worker.js', here);
+  return fileURLToPath(url);
+}
+
+/** Every result line in the folder's results files, the last line of each run id winning. */
+export function readResults(dir: string): { lines: Map<string, RunLine>; files: string[]; tornBytes: number } {
+  const lines = new Map<string, RunLine>();
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => RESULTS.test(f)).sort() : [];
+  let tornBytes = 0;
+  for (const f of files) {
+    const r = readNdjson<RunLine>(join(dir, f));
+    tornBytes += r.tornBytes;
+    for (const line of r.records) {
+      const had = lines.get(line.id);
+      // an ok line is never replaced by a failed one (two shards, or a retry that failed again)
+      if (!had || had.status !== 'ok' || line.status === 'ok') lines.set(line.id, line);
+    }
+  }
+  return { lines, files, tornBytes };
+}
+
+/** The folder's sweep.json: written on the first run, and the same sweep required after. */
+async function claimFolder(dir: string, spec: SweepSpec, input: unknown): Promise<void> {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new ConfigError('--out', dir, `a folder that can be created (${(e as Error).message})`);
+  }
+  if (!statSync(dir).isDirectory()) throw new ConfigError('--out', dir, 'a folder (it is a file)');
+  const file = join(dir, SWEEP_FILE);
+  const hash = sweepHash(spec);
+  if (existsSync(file)) {
+    const { readJsonFile } = await import('../node/files.js');
+    const held = (await readJsonFile(file, `${SWEEP_FILE} in --out`)) as { hash?: unknown };
+    if (held?.hash !== hash) throw new ConfigError('--out', dir, `a folder of this sweep: it holds the results of another sweep (its ${SWEEP_FILE} differs); use a new folder`);
+    return;
+  }
+  const other = readdirSync(dir).filter((f) => !f.startsWith('.'));
+  if (other.length > 0) throw new ConfigError('--out', dir, `a new or empty folder, or one a sweep wrote (it holds ${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''} and no ${SWEEP_FILE})`);
+  void input;
+  await writeFileAtomic(file, `${JSON.stringify({ rfa: 'sweep', version: 1, hash, sweep: spec }, null, 2)}\n`, '--out');
+}
+
+/** Run a sweep (a parsed or raw sweep object), or one shard's share of it, into opts.out. */
+export async function runSweep(input: unknown, opts: SweepOptions): Promise<SweepOutcome> {
+  const spec = parseSweep(input);
+  const runs = expandSweep(spec);
+  const workers = opts.workers === undefined ? availableParallelism() : checkRange('--workers', opts.workers, { integer: true, min: 1, max: 256 });
+  if (opts.maxSeconds !== undefined) checkRange('--max-seconds', opts.maxSeconds, { min: 0, max: 1e9, minOpen: true });
+  const start = performance.now();
+  const deadline = opts.maxSeconds === undefined ? null : Date.now() + 1000 * opts.maxSeconds;
+  const shard = opts.shard ?? null;
+  const dir = opts.out;
+  if (opts.signal?.aborted) throw new AbortError(0, 'the sweep');
+  await claimFolder(dir, spec, input);
+  const ckDir = join(dir, 'checkpoints');
+  const ckEvery = spec.checkpoint ?? null;
+  if (ckEvery) mkdirSync(ckDir, { recursive: true });
+  const mine = shard ? runs.filter((r) => r.index % shard.count === shard.index) : runs;
+  const { lines } = readResults(dir);
+  const finished = (r: SweepRun) => {
+    const l = lines.get(r.id);
+    return l !== undefined && (l.status === 'ok' || !opts.retryFailed);
+  };
+  const todo = mine.filter((r) => !finished(r));
+  // checkpoints of runs that have a line are left over from a crash between the line and the delete
+  if (ckEvery) for (const r of mine) if (finished(r)) rmSync(join(ckDir, `${r.id}.ckpt`), { force: true });
+  const file = join(dir, resultsFileName(shard));
+  const writer = new NdjsonWriter(file);
+
+  const state = { total: mine.length, skipped: mine.length - todo.length, done: 0, failed: 0, running: 0, stopped: 0 };
+  const progress = (last?: SweepProgress['last']): SweepProgress => {
+    const elapsedMs = performance.now() - start;
+    const left = state.total - state.skipped - state.done - state.stopped;
+    const p: SweepProgress = {
+      total: state.total, skipped: state.skipped, done: state.done, failed: state.failed, running: state.running, left,
+      elapsedMs, etaMs: state.done > 0 ? (elapsedMs / state.done) * (left) : null,
+    };
+    if (last) p.last = last;
+    return p;
+  };
+  opts.onProgress?.(progress());
+  if (todo.length === 0) {
+    writer.close();
+    return { ...progress(), dir, file, stopped: 0 };
+  }
+
+  const pool = new Piscina({ filename: workerFile(), minThreads: Math.min(workers, todo.length), maxThreads: Math.min(workers, todo.length), idleTimeout: 60_000 });
+  const task = (run: SweepRun, attempt: number): SweepTask => ({
+    run,
+    backend: opts.backend ?? 'auto',
+    checkpoint: ckEvery ? { file: join(ckDir, `${run.id}.ckpt`), ...ckEvery } : null,
+    deadline,
+    attempt,
+  });
+  let failure: unknown = null;
+  const aborted = () => opts.signal?.aborted === true;
+  const record = (line: RunLine) => {
+    state.running--;
+    writer.append(line); // on disk when it returns; a full disk throws here, the earlier lines intact
+    if (ckEvery) rmSync(join(ckDir, `${line.id}.ckpt`), { force: true });
+    state.done++;
+    if (line.status === 'failed') state.failed++;
+    opts.onProgress?.(progress({ id: line.id, index: line.index, status: line.status }));
+  };
+  const runOne = async (run: SweepRun): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      let r: SweepTaskResult;
+      try {
+        r = (await pool.run(task(run, attempt))) as SweepTaskResult;
+      } catch (e) {
+        if (failure !== null || aborted()) {
+          state.running--;
+          return;
+        }
+        // the worker died under this run (process.exit, out of memory, a crash): piscina replaces it; retry once
+        if (attempt < 2) continue;
+        const line: RunLine = {
+          id: run.id, index: run.index, status: 'failed', point: run.point, seed: run.config.seed, backend: String(opts.backend ?? 'auto'), path: null,
+          config: run.config, summary: null, history: null,
+          error: { name: 'WorkerCrashError', message: `the worker thread running this run died twice (${(e as Error).message})` },
+          timing: { ms: 0, finishedAt: new Date().toISOString(), worker: -1, attempt, resumedFrom: null },
+        };
+        record(line);
+        return;
+      }
+      if (r.kind === 'stopped') {
+        state.running--;
+        state.stopped++;
+        opts.onProgress?.(progress({ id: r.id, index: run.index, status: 'stopped' }));
+      } else {
+        record(r.line);
+      }
+      return;
+    }
+  };
+
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (failure === null && !aborted() && next < todo.length && (deadline === null || Date.now() < deadline)) {
+      const run = todo[next++]!;
+      state.running++;
+      try {
+        await runOne(run); // it counts the run out of `running` when it reports it
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  };
+  const onAbort = () => {
+    void pool.destroy();
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.all(Array.from({ length: Math.min(workers, todo.length) }, lane));
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await pool.destroy();
+    writer.close();
+  }
+  if (failure !== null) throw failure;
+  if (aborted()) throw new AbortError(state.done, 'the sweep');
+  return { ...progress(), dir, file, stopped: state.stopped };
+}
