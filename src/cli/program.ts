@@ -68,7 +68,8 @@ export async function runCli(argv: string[]): Promise<number> {
     const err = e as Error;
     process.stderr.write(`rfa: ${err.name && err.name !== 'Error' ? err.name + ': ' : ''}${printable(String(err.message), 2000)}\n`);
     if (e instanceof ConfigError) {
-      const cmd = argv.slice(2).find((a) => !a.startsWith('-'));
+      const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+      const cmd = words[0] === 'sweep' && ['run', 'merge', 'plot', 'preset'].includes(words[1] ?? '') ? `sweep ${words[1]}` : words[0];
       process.stderr.write(`(rfa ${cmd ? cmd + ' ' : ''}--help lists every flag)\n`);
     } else if (e instanceof NonFiniteError) {
       process.stderr.write('(the command line keeps no weights of a failed run; train() in the library returns them on the error)\n');

@@ -8,7 +8,7 @@ import { loadRenderer, renderSvg } from '../plot/render.js';
 import { mergeSweeps, folderSweep } from '../sweep/merge.js';
 import { SWEEP_METRICS, sweepCells, sweepPlotSpec, sweptFields, type SweepMetric } from '../sweep/plot.js';
 import { SWEEP_PRESETS } from '../sweep/presets.js';
-import { readResults, runSweep, type SweepProgress } from '../sweep/runner.js';
+import { makeFolder, readResults, runSweep, type SweepProgress } from '../sweep/runner.js';
 import { resolveShard } from '../sweep/shard.js';
 import type { Backend } from '../train/engine.js';
 import { writeFileAtomic } from '../node/files.js';
@@ -94,6 +94,7 @@ async function sweepPlot(dir: string, f: PlotFlags, session: Session): Promise<v
   const vl = sweepPlotSpec(cells, { metric: f.metric, x, y, title: spec.name ?? 'rfa sweep' });
   const svg = await renderSvg(vl);
   const out = f.out ?? dir;
+  makeFolder(out, '--out');
   const base = join(out, `sweep-${f.metric}`);
   await writeFileAtomic(`${base}.svg`, svg, '--out');
   await writeFileAtomic(`${base}.vl.json`, `${JSON.stringify(vl, null, 1)}\n`, '--out');

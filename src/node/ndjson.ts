@@ -2,7 +2,7 @@
 // write() and flushed to disk (fsync) before the next, so a crash leaves every completed line intact and
 // at most a torn last line, which reading drops and the next writer cuts off before appending. Errors
 // (a full disk, an unwritable folder) are NdjsonErrors naming the file; lines already written stay.
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, readFileSync, statSync, writeSync } from 'node:fs';
 
 /** A results file that cannot be read or appended to; the lines written before are intact. */
 export class NdjsonError extends Error {
@@ -23,6 +23,8 @@ export interface NdjsonRead<T> {
 /** Every complete record of `path` (none when the file does not exist); a torn last line is dropped. */
 export function readNdjson<T = unknown>(path: string): NdjsonRead<T> {
   if (!existsSync(path)) return { records: [], tornBytes: 0 };
+  // a device or a FIFO could be read for ever (/dev/zero): results live in regular files
+  if (!statSync(path).isFile()) throw new NdjsonError(path, `${path} is not a regular file (results are read from regular files only)`);
   const text = readFileSync(path, 'utf8');
   const end = text.lastIndexOf('\n') + 1;
   const records: T[] = [];

@@ -1,11 +1,11 @@
 // Merging the output folders of a sweep's shards (one per machine or array task) into one: every
 // result line once (a run id found twice keeps one line, an ok line over a failed one), in the sweep's
 // order, and the runs that no folder has, by id.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from '../node/files.js';
-import { readResults, SWEEP_FILE } from './runner.js';
+import { makeFolder, readResults, SWEEP_FILE } from './runner.js';
 import { expandSweep, parseSweep, sweepHash, type SweepSpec } from './spec.js';
 import type { RunLine } from './summary.js';
 
@@ -66,7 +66,7 @@ export async function mergeSweeps(dirs: readonly string[], out: string): Promise
     }
   }
   // the output: a folder of this sweep (new, or one of this sweep), its lines in the sweep's order
-  mkdirSync(out, { recursive: true });
+  makeFolder(out, '--out');
   const outSweep = join(out, SWEEP_FILE);
   if (existsSync(outSweep)) {
     if (sweepHash(await folderSweep(out)) !== hash) throw new ConfigError('--out', out, 'a new folder, or one of this sweep (it holds another sweep)');

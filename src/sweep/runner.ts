@@ -11,7 +11,7 @@
 // an uninterrupted one (equal but for `timing`).
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { checkRange } from '../config.js';
@@ -89,26 +89,39 @@ export function readResults(dir: string): { lines: Map<string, RunLine>; files: 
   return { lines, files, tornBytes };
 }
 
-/** The folder's sweep.json: written on the first run, and the same sweep required after. */
-async function claimFolder(dir: string, spec: SweepSpec, input: unknown): Promise<void> {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new ConfigError('--out', dir, `a folder that can be created (${(e as Error).message})`);
-  }
-  if (!statSync(dir).isDirectory()) throw new ConfigError('--out', dir, 'a folder (it is a file)');
-  const file = join(dir, SWEEP_FILE);
-  const hash = sweepHash(spec);
-  if (existsSync(file)) {
-    const { readJsonFile } = await import('../node/files.js');
-    const held = (await readJsonFile(file, `${SWEEP_FILE} in --out`)) as { hash?: unknown };
-    if (held?.hash !== hash) throw new ConfigError('--out', dir, `a folder of this sweep: it holds the results of another sweep (its ${SWEEP_FILE} differs); use a new folder`);
+/**
+ * An output folder: there, or made in a folder that exists (not `mkdir -p`: a typo deep in a path is
+ * refused, and Node's recursive mkdir spins for ever on some paths under /proc).
+ */
+export function makeFolder(dir: string, flag: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new ConfigError(flag, dir, 'a folder (it is a file)');
     return;
   }
-  const other = readdirSync(dir).filter((f) => !f.startsWith('.'));
-  if (other.length > 0) throw new ConfigError('--out', dir, `a new or empty folder, or one a sweep wrote (it holds ${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''} and no ${SWEEP_FILE})`);
-  void input;
-  await writeFileAtomic(file, `${JSON.stringify({ rfa: 'sweep', version: 1, hash, sweep: spec }, null, 2)}\n`, '--out');
+  const parent = dirname(resolve(dir));
+  if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new ConfigError(flag, dir, `a folder that can be created (its parent ${parent} is not a folder)`);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EEXIST') throw new ConfigError(flag, dir, `a folder that can be created (${(e as Error).message})`);
+  }
+}
+
+/** The folder's sweep.json: written on the first run, and the same sweep required after. */
+async function claimFolder(dir: string, spec: SweepSpec): Promise<void> {
+  makeFolder(dir, '--out');
+  const file = join(dir, SWEEP_FILE);
+  const hash = sweepHash(spec);
+  if (!existsSync(file)) {
+    // what a sweep writes may be here already: the shards of an array job start together in one folder
+    const other = readdirSync(dir).filter((f) => !f.startsWith('.') && f !== SWEEP_FILE && f !== 'checkpoints' && !RESULTS.test(f) && !f.startsWith('sweep-'));
+    if (other.length > 0) throw new ConfigError('--out', dir, `a new or empty folder, or one a sweep wrote (it holds ${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''} and no ${SWEEP_FILE})`);
+    // shards racing here write the same bytes; the check below finds a folder claimed by another sweep meanwhile
+    await writeFileAtomic(file, `${JSON.stringify({ rfa: 'sweep', version: 1, hash, sweep: spec }, null, 2)}\n`, '--out');
+  }
+  const { readJsonFile } = await import('../node/files.js');
+  const held = (await readJsonFile(file, `${SWEEP_FILE} in --out`)) as { hash?: unknown };
+  if (held?.hash !== hash) throw new ConfigError('--out', dir, `a folder of this sweep: it holds the results of another sweep (its ${SWEEP_FILE} differs); use a new folder`);
 }
 
 /** Run a sweep (a parsed or raw sweep object), or one shard's share of it, into opts.out. */
@@ -122,10 +135,10 @@ export async function runSweep(input: unknown, opts: SweepOptions): Promise<Swee
   const shard = opts.shard ?? null;
   const dir = opts.out;
   if (opts.signal?.aborted) throw new AbortError(0, 'the sweep');
-  await claimFolder(dir, spec, input);
+  await claimFolder(dir, spec);
   const ckDir = join(dir, 'checkpoints');
   const ckEvery = spec.checkpoint ?? null;
-  if (ckEvery) mkdirSync(ckDir, { recursive: true });
+  if (ckEvery) makeFolder(ckDir, '--out');
   const mine = shard ? runs.filter((r) => r.index % shard.count === shard.index) : runs;
   const { lines } = readResults(dir);
   const finished = (r: SweepRun) => {
