@@ -210,8 +210,14 @@ export function resolveNoise(v: unknown, field = 'data.noise'): NoiseSpec {
   if (v === undefined) return DEFAULTS.noise;
   const o = checkObject(field, v);
   const get = (k: string) => own(o, k, `${field}.${k}`);
-  const mode = checkEnum(`${field}.mode`, get('mode'), NOISE_MODES);
-  const eta = (): number => checkRange(`${field}.eta`, get('eta'), RANGES['data.noise.eta']);
+  // left out, the mode and η take their defaults (exact, 0.15), so { eta: 0.3 } or a sweep's grid over
+  // data.noise.eta needs no mode; null is refused as everywhere
+  const m = get('mode');
+  const mode = checkEnum(`${field}.mode`, m === undefined ? DEFAULTS.noise.mode : m, NOISE_MODES);
+  const eta = (): number => {
+    const e = get('eta');
+    return checkRange(`${field}.eta`, e === undefined ? DEFAULT_ETA : e, RANGES['data.noise.eta']);
+  };
   switch (mode) {
     case 'none':
       checkKeys(o, ['mode'], `${field}.`);

@@ -38,6 +38,17 @@ console.log(JSON.stringify({ schema: spec.$schema, f: networkOutputs(r.problem.t
     expect(JSON.parse(u.stdout)).toEqual({ schema: 'https://vega.github.io/schema/vega-lite/v6.json', f: 10 });
   });
 
+  it('rfa sweep run works from the installed package (its worker file and piscina found there); sweep plot says what to install', () => {
+    const sweep = join(base, 'sweep.json');
+    writeFileSync(sweep, JSON.stringify({ base: { data: { n: 30, d: 20, nTest: 50 }, model: { m: 8 }, train: { steps: 20 } }, grid: { 'data.d': [10, 40] }, seeds: [1, 2] }));
+    const r = run(['sweep', 'run', sweep, '--out', join(base, 'sweep-out'), '--workers', '2', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ type: 'outcome', total: 4, done: 4, failed: 0 });
+    const p = run(['sweep', 'plot', join(base, 'sweep-out')]);
+    expect(p.status).toBe(1);
+    expect(p.stderr).toMatch(/RendererMissingError/);
+  });
+
   it.each([['figure1', '--steps', '5'], ['reproduce', '--size', 'tiny']])('rfa %s says what to install, before computing, and writes nothing', (...args) => {
     const out = join(base, `out-${args[0]}`);
     const t0 = Date.now();

@@ -29,7 +29,7 @@ describe('sweep files: expansion', () => {
     expect(runs[5]!.point).toEqual({ 'data.n': 80, 'data.noise.eta': 0.1 });
     expect(runs[0]!.config).toEqual(resolveConfig({ ...base, seed: 3, data: { ...base.data, n: 40, noise: { mode: 'exact', eta: 0.1 } } }));
     // a field no part of the sweep set, which the config needs, is named as such
-    expect(refused({ base, grid: { 'data.noise.eta': [0.1] }, seeds: [0] }).field).toBe('sweep: data.noise.mode');
+    expect(refused({ base, grid: { 'data.noise.mode': ['exact', 'flip'] }, seeds: [0] }).field).toBe('sweep.grid["data.noise.mode"][1]');
     expect(runs[0]!.evalSteps).toEqual([0, 5, 10]);
     expect(runs.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(new Set(runs.map((r) => r.id)).size).toBe(8);

@@ -16,14 +16,14 @@ export const SWEEP_PRESETS: Record<string, { description: string; plot: { x: str
     },
   },
   'noise-init': {
-    description: 'test error − η over (η, ω_init) in the high-dimensional regime (n = 100, d = 1000): small inits learn the features, large ones stay lazy',
+    description: 'test error − η and the flipped points fitted over (η, ω_init) in the low-dimensional regime (n = 200, d = 10) after 10⁵ steps: larger inits memorize more flipped labels',
     plot: { x: 'model.omegaInit', y: 'data.noise.eta', metric: 'excessError' },
     sweep: {
-      name: 'noise rate and init scale, n = 100, d = 1000',
-      base: { data: { n: 100, d: 1000, nTest: 2000, noise: { mode: 'exact', eta: 0.15 } }, model: { m: 400 }, train: { alpha: 0.1, steps: 2000 } },
-      grid: { 'data.noise.eta': [0, 0.05, 0.1, 0.15, 0.2, 0.3], 'model.omegaInit': [1e-6, 1e-4, 1e-3, 1e-2, 3e-2] },
-      seeds: { from: 0, count: 3 },
-      evalAt: { log: 16 },
+      name: 'noise rate and init scale, n = 200, d = 10, 10^5 steps',
+      base: { data: { n: 200, d: 10, nTest: 1000, noise: { mode: 'exact', eta: 0.15 } }, model: { m: 100 }, train: { alpha: 0.1, steps: 100_000 } },
+      grid: { 'data.noise.eta': [0.05, 0.1, 0.2, 0.3], 'model.omegaInit': [1e-4, 1e-2, 0.1, 0.3, 1] },
+      seeds: { from: 0, count: 2 },
+      evalAt: { log: 24 },
     },
   },
 };

@@ -65,11 +65,16 @@ export interface SweepOutcome extends SweepProgress {
 export const SWEEP_FILE = 'sweep.json';
 const RESULTS = /^runs(\.shard-\d+-of-\d+)?\.ndjson$/;
 
-/** The worker's file: dist/sweep/worker.js beside this module (from the sources under test, the built one). */
+/**
+ * The worker's file: dist/sweep/worker.js beside this module; from the sources (tests) or a bundle in
+ * build/ (benchmarks), the built one two folders up.
+ */
 function workerFile(): string {
   const here = import.meta.url;
-  const url = here.endsWith('.ts') ? new URL('../../dist/sweep/worker.js', here) : new URL('./worker.js', here);
-  return fileURLToPath(url);
+  const candidates = [new URL('./worker.js', here), new URL('../../dist/sweep/worker.js', here)].map((u) => fileURLToPath(u));
+  const found = candidates.find((f) => !f.endsWith(join('src', 'sweep', 'worker.js')) && existsSync(f));
+  if (!found) throw new Error(`rfa: the sweep worker is missing (looked for ${candidates.join(' and ')}; run npm run build)`);
+  return found;
 }
 
 /** Every result line in the folder's results files, the last line of each run id winning. */
