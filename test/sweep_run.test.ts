@@ -337,7 +337,9 @@ describe('shards and summaries (units)', () => {
   it('summarize: excess error, fitted fractions, and the step the flipped points start being fitted', () => {
     const config = resolveConfig({ data: { noise: { mode: 'exact', eta: 0.2 } } });
     const rec = (step: number, flipped: number, testAcc = 0.78) => ({ step, loss: 0.1, trainAcc: 1, trainAccClean: 1, trainAccFlipped: flipped, testAcc, testAccClean: 0.9, weightNorm: 1 });
-    const s = summarize(config, [rec(0, 0.6), rec(10, 0.1), rec(100, 0.3), rec(1000, 0.7), rec(5000, 1)]);
+    // the flipped points fitted by chance at step 0, then wrong once the clean points are learned, then memorized
+    const early = { ...rec(2, 0.7), trainAccClean: 0.6 };
+    const s = summarize(config, [rec(0, 0.6), { ...rec(1, 0.3), trainAccClean: 0.5 }, early, rec(10, 0.1), rec(100, 0.3), rec(1000, 0.7), rec(5000, 1)]);
     expect(s.fitStep).toBe(1000);
     expect(s.excessError).toBeCloseTo(0.22 - 0.2, 12);
     expect(s).toMatchObject({ eta: 0.2, step: 5000, flippedFitted: 1, cleanFitted: 1 });

@@ -2,7 +2,7 @@
 // of a measure of each run's summary averaged over seeds.
 import { ConfigError } from '../errors.js';
 import type { VlSpec } from '../plot/specs.js';
-import type { RunLine, RunSummary } from './summary.js';
+import { summarize, type RunLine, type RunSummary } from './summary.js';
 
 export const SWEEP_METRICS = ['excessError', 'testError', 'testErrorClean', 'flippedFitted', 'cleanFitted', 'fitStep'] as const;
 export type SweepMetric = (typeof SWEEP_METRICS)[number];
@@ -58,7 +58,9 @@ export function sweepCells(lines: readonly RunLine[], metric: SweepMetric, x: st
       c.failed++;
       continue;
     }
-    const v = (l.summary as RunSummary)[metric];
+    // from the history when the line has it, so a plot follows the current definitions of the measures
+    const summary = l.history ? summarize(l.config, l.history) : (l.summary as RunSummary);
+    const v = summary[metric];
     if (typeof v === 'number' && Number.isFinite(v)) {
       c.sum += v;
       c.counted++;

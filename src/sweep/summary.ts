@@ -20,8 +20,9 @@ export interface RunSummary {
   cleanFitted: number | null;
   /**
    * The first evaluation step at which at least half of the flipped points are fitted, after an
-   * evaluation at which fewer than half were (the network first fits the clean points and gets the
-   * flipped ones wrong, then may memorize them): null when that never happens in the run.
+   * evaluation at which the clean points were learned (≥ 90% fitted) and fewer than half the flipped
+   * ones were (the network first fits the clean points and gets the flipped ones wrong, then may
+   * memorize them): null when that never happens in the run.
    */
   fitStep: number | null;
   loss: number;
@@ -35,7 +36,7 @@ export function summarize(config: RfaConfig, history: readonly EvalRecord[]): Ru
   let low = false;
   for (const r of history) {
     if (r.trainAccFlipped === null) break;
-    if (r.trainAccFlipped < 0.5) low = true;
+    if (r.trainAccFlipped < 0.5 && r.trainAccClean !== null && r.trainAccClean >= 0.9) low = true;
     else if (low) {
       fitStep = r.step;
       break;
