@@ -170,6 +170,34 @@ w.onerror = (e) => { window.__rfa = { error: e.message }; };
   }, 60_000);
 });
 
+describe('lazily loaded parts in a bundle that does not split (esbuild IIFE)', () => {
+  it("a page that imports only resolveConfig from the barrel, and one whose train() loads the rarer options' code (given data, checkpoints)", async () => {
+    const { build } = await import('esbuild');
+    const base = installedPackage();
+    const bundle = async (contents: string) => {
+      const r = await build({ stdin: { contents, resolveDir: base }, bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent' });
+      return r.outputFiles[0]!.text;
+    };
+    // (esbuild wraps modules shared with a lazily imported one in initializers and, through the 'rfa'
+    // barrel, dropped config.ts's when train() was tree-shaken away: resolveConfig saw undefined defaults)
+    const only = await bundle("import { resolveConfig } from 'rfa'; globalThis.__out = resolveConfig({ seed: 3 }).model.m;");
+    const g = globalThis as { __out?: unknown; __done?: Promise<unknown> };
+    new Function(only)();
+    expect(g.__out).toBe(400);
+    const lazy = await bundle(`import { train, sampleProblem, resolveConfig } from 'rfa';
+const cfg = resolveConfig({ seed: 1, data: { n: 40, d: 10, nTest: 20 }, model: { m: 8 }, train: { steps: 30 } });
+const p = sampleProblem(cfg);
+const saved = [];
+globalThis.__done = train(cfg, { data: { train: p.train, test: p.test }, checkpoint: { everySteps: 10, save: (c) => saved.push(c.step) } })
+  .then((r) => ({ steps: r.steps, saved, acc: r.history.at(-1).trainAcc }));`);
+    new Function(lazy)();
+    const r = (await g.__done) as { steps: number; saved: number[]; acc: number };
+    expect(r.steps).toBe(30);
+    expect(r.saved).toEqual([10, 20]);
+    expect(r.acc).toBeGreaterThan(0.5);
+  });
+});
+
 describe('the size of a page that trains and measures', () => {
   it('train plus the metrics: ≤ 60 KB minified, binaries included (esbuild, ESM, split as pages load it)', async () => {
     const { build } = await import('esbuild');

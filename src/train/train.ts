@@ -23,6 +23,22 @@ let jsEngines: JsEngines | null = null;
 export function provideJsEngines(engines: JsEngines): void {
   jsEngines = engines;
 }
+/** What extras.ts uses of the rest of rfa (it imports nothing itself but types: see its header). */
+const KIT = { canonical, checkRange, isPlainObject, MAX_COUNT, RANGES, resolveConfig, checkDataset, ConfigError, fingerprint };
+export type ExtrasKit = typeof KIT;
+type Extras = ReturnType<typeof import('./extras.js').makeExtras>;
+let extras: Extras | null = null;
+/**
+ * Make the options few runs use (checkpoint, resume, data, init) available to trainSync; the Node entry
+ * does this on import, train() when a run asks for one of them. A page that uses none does not load them.
+ */
+export function provideExtras(make: typeof import('./extras.js').makeExtras): void {
+  extras ??= make(KIT);
+}
+function extrasLoaded(field: 'resume' | 'checkpoint' | 'data' | 'init'): Extras {
+  if (!extras) throw new ConfigError(field, 'given', 'loaded first: in a page, the code of this option comes with the first train() that uses it (trainSync cannot load it)');
+  return extras;
+}
 function jsEnginesLoaded(): JsEngines {
   if (!jsEngines) {
     throw new ConfigError('backend', 'js', "loaded first: in a page the float64 engines come with the first train() that asks for them (trainSync cannot load them)");
@@ -181,12 +197,6 @@ function resolveBackend(b: TrainOptions['backend'], simd: boolean): Backend {
   return b;
 }
 
-/** Reads an own field of a plain object, or undefined (for the sizes a config may state). */
-function stated(input: unknown, section: string, key: string): unknown {
-  if (!isPlainObject(input)) return undefined;
-  const sec = Object.prototype.hasOwnProperty.call(input, section) ? input[section] : undefined;
-  return isPlainObject(sec) && Object.prototype.hasOwnProperty.call(sec, key) ? sec[key] : undefined;
-}
 
 /**
  * The run's config. With given data, n, d and nTest come from the data and must not disagree (the
@@ -194,40 +204,7 @@ function stated(input: unknown, section: string, key: string): unknown {
  * config states them all, so they are not refused here: the command line refuses them when typed).
  */
 function runConfig(input: RfaConfigInput | RfaConfig, given: TrainOptions['data']): RfaConfig {
-  if (given === undefined) return resolveConfig(input);
-  if (!isPlainObject(given)) throw new ConfigError('data', given, 'an object { train, test?, means? }');
-  // the inputs' finiteness is checked once, when the engine takes its copy (build)
-  checkDataset(given.train, 'data.train', 1, { inputs: false });
-  const test = given.test ?? null;
-  if (test !== null) {
-    checkDataset(test, 'data.test', 0, { inputs: false });
-    if (test.d !== given.train.d) throw new ConfigError('data.test.d', test.d, `the training set's dimension ${given.train.d}`);
-  }
-  if (given.means !== undefined) {
-    const { mu1, mu2, muNorm } = given.means;
-    for (const [k, v] of [['mu1', mu1], ['mu2', mu2]] as const) {
-      if (!v || typeof v.length !== 'number' || v.length !== given.train.d || !Array.prototype.every.call(v, Number.isFinite)) {
-        throw new ConfigError(`data.means.${k}`, v, `a unit vector of d = ${given.train.d} finite numbers`);
-      }
-    }
-    checkRange('data.means.muNorm', muNorm, RANGES['data.muNorm']);
-    let n1 = 0, n2 = 0, dot = 0;
-    for (let k = 0; k < given.train.d; k++) {
-      n1 += mu1[k]! ** 2;
-      n2 += mu2[k]! ** 2;
-      dot += mu1[k]! * mu2[k]!;
-    }
-    if (Math.abs(n1 - 1) > 1e-6 || Math.abs(n2 - 1) > 1e-6 || Math.abs(dot) > 1e-6) {
-      throw new ConfigError('data.means', { normMu1: Math.sqrt(n1), normMu2: Math.sqrt(n2), dot }, 'two orthonormal vectors µ1, µ2 (unit norm, ⟨µ1, µ2⟩ = 0, within 1e-6)');
-    }
-  }
-  const sizes = { n: given.train.n, d: given.train.d, nTest: test?.n ?? 0 };
-  const what = { n: "the given data's sample count", d: "the given data's dimension", nTest: "the given test set's size (0 without one)" };
-  for (const k of ['n', 'd', 'nTest'] as const) {
-    const v = stated(input, 'data', k);
-    if (v !== undefined && v !== sizes[k]) throw new ConfigError(`data.${k}`, v, `equal to ${what[k]} ${sizes[k]}, or left out`);
-  }
-  return resolveConfig(input, sizes);
+  return given === undefined ? resolveConfig(input) : extrasLoaded('data').givenConfig(input, given);
 }
 
 /**
@@ -263,21 +240,8 @@ function takeOptions(opts: unknown): TrainOptions {
   if (o.wasmModule !== undefined && !(o.wasmModule instanceof WebAssembly.Module)) throw new ConfigError('wasmModule', o.wasmModule, 'a WebAssembly.Module');
   if (o.evalAt !== undefined && Array.isArray(o.evalAt)) o.evalAt = [...(o.evalAt as number[])];
   if (o.maxSeconds !== undefined) checkRange('maxSeconds', o.maxSeconds, { min: 0, max: 1e9, minOpen: true });
-  if (o.checkpoint !== undefined) {
-    const c = o.checkpoint as unknown;
-    if (!isPlainObject(c)) throw new ConfigError('checkpoint', c, 'an object { everySteps?, everySeconds?, save }');
-    for (const k of Object.keys(c)) if (!['everySteps', 'everySeconds', 'save'].includes(k)) throw new ConfigError(`checkpoint.${k}`, c[k], 'not set: checkpoint has everySteps, everySeconds, save');
-    if (typeof c.save !== 'function') throw new ConfigError('checkpoint.save', c.save, 'a function that takes a TrainCheckpoint');
-    if (c.everySteps !== undefined) checkRange('checkpoint.everySteps', c.everySteps, { integer: true, min: 1, max: MAX_COUNT });
-    if (c.everySeconds !== undefined) checkRange('checkpoint.everySeconds', c.everySeconds, { min: 0, max: 1e9, minOpen: true });
-    o.checkpoint = { ...(c as unknown as CheckpointOptions) };
-  }
-  if (o.resume !== undefined) {
-    const r = o.resume as unknown;
-    if (!isPlainObject(r) || !isPlainObject(r.config) || typeof r.step !== 'number' || !ArrayBuffer.isView(r.state)) {
-      throw new ConfigError('resume', r, 'a TrainCheckpoint (from a checkpoint save, or decodeCheckpoint / loadCheckpoint)');
-    }
-  }
+  // checked when the run is planned (resume.ts, loaded when a run asks for checkpoints)
+  if (isPlainObject(o.checkpoint)) o.checkpoint = { ...(o.checkpoint as CheckpointOptions) };
   if (o.data !== undefined) {
     if (!isPlainObject(o.data)) throw new ConfigError('data', o.data, 'an object { train, test?, means? }');
     const { train, test, means } = o.data;
@@ -310,60 +274,17 @@ function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boole
   if (keepAcc && T > MAX_KEPT_LOSSES) throw new ConfigError('keepAccuracy', true, `false for runs longer than ${MAX_KEPT_LOSSES} steps (train.steps is ${T})`);
   if (opts.chunkSteps !== undefined) checkRange('chunkSteps', opts.chunkSteps, { integer: true, min: 1, max: 2 ** 31 - 1 });
   const chunkMs = opts.chunkMs === undefined ? DEFAULT_CHUNK_MS : checkRange('chunkMs', opts.chunkMs, { min: 0, max: 1e9, minOpen: true });
-  let w0: Float32Array | null = null;
-  if (opts.init !== undefined) {
-    const init = opts.init;
-    if (init === null || typeof init !== 'object' || typeof init.length !== 'number') throw new ConfigError('init', init, `an array of m·d = ${m}·${d} weights`);
-    if (init.length !== m * d) throw new ConfigError('init', `length ${init.length}`, `m·d = ${m}·${d} = ${m * d} weights`);
-    if (!ArrayBuffer.isView(init)) {
-      for (let i = 0; i < init.length; i++) {
-        if (typeof init[i] !== 'number') throw new ConfigError(`init[${Math.floor(i / d)}][${i % d}]`, init[i], 'a number');
-      }
-    } else if (init instanceof BigInt64Array || init instanceof BigUint64Array) {
-      throw new ConfigError('init', init, 'an array of numbers (not BigInt)');
-    }
-    w0 = Float32Array.from(init);
-    for (let i = 0; i < w0.length; i++) {
-      if (!Number.isFinite(w0[i]!)) throw new ConfigError(`init[${Math.floor(i / d)}][${i % d}]`, init[i], 'a finite number (within the float32 range)');
-    }
-  }
-  const path = opts.resume ? resumePath(opts.resume, opts.path) : choosePath(opts.path, backend, config, evalSteps.length);
-  if (opts.resume) checkResume(opts.resume, { config, backend, path, evalSteps, keep, keepAcc });
+  const w0 = opts.init === undefined ? null : extrasLoaded('init').checkInit(opts.init, m, d);
+  if (opts.checkpoint) extrasLoaded('checkpoint').checkCheckpointOptions(opts.checkpoint);
+  const R = opts.resume ? extrasLoaded('resume') : null;
+  if (R) R.checkCheckpointShape(opts.resume);
+  const path = R ? R.resumePath(opts.resume!, opts.path) : choosePath(opts.path, backend, config, evalSteps.length);
+  if (R) R.checkResume(opts.resume!, { config, backend, path, evalSteps, keep, keepAcc });
   if (backend !== 'js') checkWasmFits({ n, d, m, nTest }, path);
   const threads = chooseThreads(opts.threads, backend, path === 'kernel' ? 2 * n * n * m : 4 * n * d * m, opts.wasmModule !== undefined);
   return { backend, path, threads, config, evalSteps, keep, keepAcc, chunkMs, w0 };
 }
 type Plan = ReturnType<typeof plan>;
-
-/** A resumed run keeps the checkpoint's path (a path asked for must be that one). */
-function resumePath(ck: TrainCheckpoint, asked: TrainOptions['path']): StepPath {
-  if (ck.path !== 'primal' && ck.path !== 'kernel') throw new ConfigError('resume.path', ck.path, '"primal" or "kernel"');
-  if (asked !== undefined && asked !== 'auto' && asked !== ck.path) throw new ConfigError('path', asked, `the checkpoint's path "${ck.path}" (or "auto") when resuming`);
-  return ck.path;
-}
-
-/** A checkpoint can continue only the run it was taken from: the same config, backend, path, evaluation steps and kept arrays. */
-function checkResume(ck: TrainCheckpoint, run: { config: RfaConfig; backend: Backend; path: StepPath; evalSteps: number[]; keep: boolean; keepAcc: boolean }): void {
-  const a = canonical(ck.config), b = canonical(run.config);
-  if (a !== b) {
-    let i = 0;
-    while (i < a.length && a[i] === b[i]) i++;
-    throw new ConfigError('resume.config', `${a.slice(Math.max(0, i - 30), i + 30)}`, `the config of this run (they differ here: ${b.slice(Math.max(0, i - 30), i + 30)})`);
-  }
-  if (ck.backend !== run.backend) throw new ConfigError('resume.backend', ck.backend, `the backend of this run, "${run.backend}" (bits differ between backends; pass backend: "${ck.backend}")`);
-  if (canonical(ck.evalSteps) !== canonical(run.evalSteps)) throw new ConfigError('resume.evalSteps', `${ck.evalSteps.length} steps`, `this run's evaluation steps (${run.evalSteps.length} steps; pass the evalAt the checkpointed run had)`);
-  if (!Number.isInteger(ck.step) || ck.step < 0 || ck.step > run.config.train.steps) throw new ConfigError('resume.step', ck.step, `an integer in [0, ${run.config.train.steps}]`);
-  if ((ck.losses !== null) !== run.keep) throw new ConfigError('keepLosses', run.keep, `${ck.losses !== null} as in the checkpointed run`);
-  if ((ck.trainAccs !== null) !== run.keepAcc) throw new ConfigError('keepAccuracy', run.keepAcc, `${ck.trainAccs !== null} as in the checkpointed run`);
-  const missing = run.evalSteps.find((e) => e < ck.step && !ck.history.some((r) => r.step === e));
-  if (missing !== undefined) throw new ConfigError('resume.history', `no record at step ${missing}`, `a record at every evaluation step before step ${ck.step}`);
-}
-
-/** A fingerprint of what a run samples (or is given): data and W(0). A resumed run must have the same. */
-function inputsFingerprint(problem: XorProblem, w0: Float32Array): string {
-  const { train, test } = problem;
-  return fingerprint([train.x, train.y, test.x, test.y, w0].filter((v): v is NonNullable<typeof v> => v != null) as ArrayBufferView[]);
-}
 
 /** Thrown inside the generator to stop it where it is (a signal or the time limit): caught where it can end with what it has. */
 const STOP = Symbol('stop');
@@ -604,7 +525,7 @@ function* steps(p: Plan, opts: TrainOptions, built: Built, start: number, ctl: C
   let lastCkStep = -1;
   const saveCheckpoint = () => {
     if (!ck || t === lastCkStep) return;
-    inputs ??= inputsFingerprint(problem, w0);
+    inputs ??= extrasLoaded('checkpoint').inputsFingerprint(problem, w0);
     ck.save({
       version: 1, config, backend: engine.backend, path: engine.path, step: t, evalSteps: [...evalSteps],
       history: history.slice(), losses: keep ? losses.slice(0, t) : null, trainAccs: keepAcc ? trainAccs.slice(0, t) : null,
@@ -634,10 +555,7 @@ function* steps(p: Plan, opts: TrainOptions, built: Built, start: number, ctl: C
   let lastLoss = NaN;
   const resume = opts.resume;
   if (resume) {
-    if (resume.state.length !== engine.state().length) throw new ConfigError('resume.state', `${resume.state.length} values`, `${engine.state().length} values (this run's ${engine.path} state)`);
-    const here = inputsFingerprint(problem, w0);
-    if (resume.inputs !== here) throw new ConfigError('resume.inputs', resume.inputs, `the fingerprint of this run's data and W(0), ${here} (the checkpoint was taken with other data or another W(0))`);
-    inputs = here;
+    inputs = extrasLoaded('resume').checkResumedEngine(resume, engine, problem, w0);
     engine.setState(resume.state);
     t = resume.step;
     history.push(...resume.history);
@@ -817,6 +735,7 @@ const nextTask: () => Promise<void> =
 export async function train(input: RfaConfigInput | RfaConfig, opts?: TrainOptions): Promise<TrainResult> {
   const o = snapshot(opts);
   const ctl = control(o);
+  if ((o.resume || o.checkpoint || o.data || o.init) && !extras) provideExtras((await import('./extras.js')).makeExtras);
   const p = plan(input, o, simdSupportedSync());
   const module = p.backend === 'js' ? undefined : o.wasmModule ?? (await compileKernels(p.backend));
   if (p.backend === 'js') jsEngines ??= await import('./js_engines.js');

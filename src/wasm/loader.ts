@@ -5,7 +5,7 @@
 // to locate and can compile them synchronously; the opt-in builds (relaxed, threaded, debug) are read
 // from build/ in Node, fetched next to this module in browsers, or given to init(). Nothing here imports
 // a Node built-in: in Node files are read through process.getBuiltinModule.
-import { inflateSync } from 'fflate';
+import { inflateRaw } from './inflate.js';
 import { simd as detectSimd } from 'wasm-feature-detect';
 import { deflated, sizes } from '../../build/rfa-inline.js';
 import { nodeBuiltin } from '../builtin.js';
@@ -50,7 +50,7 @@ function inlinedBytes(build: 'simd' | 'scalar'): Uint8Array<ArrayBuffer> {
     const text = atob(deflated);
     const packed = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) packed[i] = text.charCodeAt(i);
-    const all = inflateSync(packed) as Uint8Array<ArrayBuffer>;
+    const all = inflateRaw(packed, sizes.scalar + sizes.simd);
     inlined = { scalar: all.subarray(0, sizes.scalar), simd: all.subarray(sizes.scalar, sizes.scalar + sizes.simd) };
   }
   return inlined[build];
