@@ -3,7 +3,7 @@
 // `timing`); failed runs and crashed workers are lines too; shards from the array-job variables of
 // SLURM, Kubernetes and AWS Batch merge into the single-machine result; plots; bad input named.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -316,6 +316,45 @@ describe('bad input is named and loses nothing', () => {
     const dev = cli(['sweep', 'run', smallFile, '--out', dir]);
     expect(dev.code).toBe(1);
     expect(dev.err).toMatch(/runs\.shard-1-of-6\.ndjson is not a regular file/);
+  });
+});
+
+describe('one writer per results file', () => {
+  const long = {
+    base: { data: { n: 40, d: 60, nTest: 100, noise: { mode: 'exact', eta: 0.15 } }, model: { m: 32 }, train: { steps: 30_000 } },
+    seeds: { from: 0, count: 6 },
+  };
+  const file = writeSweep(long);
+
+  it('a second process on the same results file is refused, naming the holder; a killed holder\'s lock is taken over', async () => {
+    const dir = fresh('locked');
+    const first = spawn(process.execPath, [CLI, 'sweep', 'run', file, '--out', dir, '--workers', '1'], { stdio: 'ignore' });
+    const lock = join(dir, 'runs.ndjson.lock');
+    while (!existsSync(lock) && first.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    const second = cli(['sweep', 'run', file, '--out', dir]);
+    expect(second.code).toBe(1);
+    expect(second.err).toMatch(new RegExp(`pid ${first.pid} on .* holds .*runs\\.ndjson\\.lock`));
+    // another shard of the same folder has a file (and a lock) of its own
+    expect(cli(['sweep', 'run', file, '--out', dir, '--shard', '1/3']).code).toBe(0);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect(existsSync(lock)).toBe(true); // left by the killed process
+    const again = cli(['sweep', 'run', file, '--out', dir, '--workers', '2']);
+    expect(again.code, again.err).toBe(0);
+    expect(existsSync(lock)).toBe(false); // released at the end
+  }, 120_000);
+
+  it('a lock of another host is respected while fresh and taken over once a minute old', () => {
+    const dir = fresh('remote');
+    expect(cli(['sweep', 'run', file, '--out', dir, '--shard', '0/6']).code).toBe(0);
+    const lock = join(dir, 'runs.shard-1-of-6.ndjson.lock');
+    writeFileSync(lock, JSON.stringify({ pid: 1, host: 'some-other-node', started: '2026-01-01T00:00:00.000Z' }));
+    const r = cli(['sweep', 'run', file, '--out', dir, '--shard', '1/6']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/pid 1 on some-other-node/);
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(lock, old, old);
+    expect(cli(['sweep', 'run', file, '--out', dir, '--shard', '1/6']).code).toBe(0);
   });
 });
 

@@ -19,6 +19,7 @@ import { AbortError, ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../node/files.js';
 import { NdjsonWriter, readNdjson } from '../node/ndjson.js';
 import type { Backend } from '../train/engine.js';
+import { lockResults } from './lock.js';
 import { resultsFileName, type Shard } from './shard.js';
 import { expandSweep, parseSweep, sweepHash, type SweepRun, type SweepSpec } from './spec.js';
 import type { RunLine } from './summary.js';
@@ -64,6 +65,7 @@ export interface SweepOutcome extends SweepProgress {
 
 export const SWEEP_FILE = 'sweep.json';
 const RESULTS = /^runs(\.shard-\d+-of-\d+)?\.ndjson$/;
+const LOCK = /^runs(\.shard-\d+-of-\d+)?\.ndjson\.lock$/;
 
 /**
  * The worker's file: dist/sweep/worker.js beside this module; from the sources (tests) or a bundle in
@@ -119,7 +121,7 @@ async function claimFolder(dir: string, spec: SweepSpec): Promise<void> {
   const hash = sweepHash(spec);
   if (!existsSync(file)) {
     // what a sweep writes may be here already: the shards of an array job start together in one folder
-    const other = readdirSync(dir).filter((f) => !f.startsWith('.') && f !== SWEEP_FILE && f !== 'checkpoints' && !RESULTS.test(f) && !f.startsWith('sweep-'));
+    const other = readdirSync(dir).filter((f) => !f.startsWith('.') && f !== SWEEP_FILE && f !== 'checkpoints' && !RESULTS.test(f) && !LOCK.test(f) && !f.startsWith('sweep-'));
     if (other.length > 0) throw new ConfigError('--out', dir, `a new or empty folder, or one a sweep wrote (it holds ${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''} and no ${SWEEP_FILE})`);
     // shards racing here write the same bytes; the check below finds a folder claimed by another sweep meanwhile
     await writeFileAtomic(file, `${JSON.stringify({ rfa: 'sweep', version: 1, hash, sweep: spec }, null, 2)}\n`, '--out');
@@ -154,7 +156,14 @@ export async function runSweep(input: unknown, opts: SweepOptions): Promise<Swee
   // checkpoints of runs that have a line are left over from a crash between the line and the delete
   if (ckEvery) for (const r of mine) if (finished(r)) rmSync(join(ckDir, `${r.id}.ckpt`), { force: true });
   const file = join(dir, resultsFileName(shard));
-  const writer = new NdjsonWriter(file);
+  const lock = lockResults(file);
+  let writer: NdjsonWriter;
+  try {
+    writer = new NdjsonWriter(file);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 
   const state = { total: mine.length, skipped: mine.length - todo.length, done: 0, failed: 0, running: 0, stopped: 0 };
   const progress = (last?: SweepProgress['last']): SweepProgress => {
@@ -170,6 +179,7 @@ export async function runSweep(input: unknown, opts: SweepOptions): Promise<Swee
   opts.onProgress?.(progress());
   if (todo.length === 0) {
     writer.close();
+    lock.release();
     return { ...progress(), dir, file, stopped: 0 };
   }
 
@@ -245,6 +255,7 @@ export async function runSweep(input: unknown, opts: SweepOptions): Promise<Swee
     opts.signal?.removeEventListener('abort', onAbort);
     await pool.destroy();
     writer.close();
+    lock.release();
   }
   if (failure !== null) throw failure;
   if (aborted()) throw new AbortError(state.done, 'the sweep');
