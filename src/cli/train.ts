@@ -163,7 +163,7 @@ export function summaryLines(r: TrainResult, inputs: RunInputs = {}): string[] {
     : `noisy labels ${pct(last.testAcc)}   clean labels ${pct(last.testAccClean)}   (n_test = ${r.problem.test.n})`;
   const atEnd = last.step === c.train.steps ? 'T' : `t = ${last.step}`;
   const stopped = r.stopped
-    ? [`  STOPPED EARLY at step ${r.stopped.step} of ${c.train.steps} (${r.stopped.reason === 'maxSeconds' ? '--max-seconds' : 'aborted'}): the figures below are at step ${r.steps}`]
+    ? [`  STOPPED EARLY at step ${r.stopped.step} of ${c.train.steps} (${r.stopped.reason === 'maxSeconds' ? '--max-seconds' : 'aborted'}); the last evaluation, below, is at step ${last.step}`]
     : [];
   return [
     `rfa: two-layer ReLU network, m = ${c.model.m}, on ${data}`,
