@@ -4,7 +4,7 @@
 // SLURM, Kubernetes and AWS Batch merge into the single-machine result; plots; bad input named.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandSweep } from '../src/sweep/spec.js';
@@ -215,12 +215,14 @@ describe('shards across machines, merged', () => {
     await new Promise((r) => c.once('exit', r));
     const partial = fresh('partial');
     const m0 = cli(['sweep', 'merge', dirs[0]!, dirs[1]!, dirs[2]!, '--out', partial, '--json']);
-    expect(m0.code, m0.err).toBe(0);
+    expect(m0.code).toBe(1); // written, and an error: runs are missing
+    expect(m0.err).toMatch(/IncompleteSweepError: \d+ of 12 runs are missing from the merge/);
     const o0 = JSON.parse(m0.out) as { missing: { index: number }[]; merged: number };
     expect(o0.merged + o0.missing.length).toBe(12);
     expect(o0.missing.length).toBeGreaterThan(0);
     expect(o0.missing.every((m) => m.index % 3 === 1)).toBe(true);
     expect(cli(['sweep', 'merge', dirs[0]!, dirs[1]!, dirs[2]!, '--out', fresh('p2')]).out).toMatch(/MISSING \d+ run/);
+    expect(cli(['sweep', 'merge', dirs[0]!, dirs[1]!, dirs[2]!, '--out', fresh('p3'), '--allow-missing']).code).toBe(0);
     expect(run(dirs[1]!, env(1)).code).toBe(0);
     const merged = fresh('merged');
     const m = cli(['sweep', 'merge', ...dirs, reference, '--out', merged]);
@@ -242,6 +244,68 @@ describe('shards across machines, merged', () => {
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/--shards must be the number of shards \(or RFA_SHARDS/);
   });
+});
+
+describe('merging into folders that hold results, and locks', () => {
+  it('a merge into a folder of this sweep keeps its lines; into one a sweep is writing, it is refused', () => {
+    const full = fresh('full-copy');
+    expect(cli(['sweep', 'run', smallFile, '--out', full, '--workers', '2']).code).toBe(0);
+    const half = fresh('half');
+    expect(cli(['sweep', 'run', smallFile, '--out', half, '--shard', '0/2']).code).toBe(0);
+    const m = cli(['sweep', 'merge', half, '--out', full]);
+    expect(m.code, m.err).toBe(0);
+    expect(results(full)).toEqual(results(reference));
+    // a live process of this host holds the results file's lock (this test's own pid)
+    writeFileSync(join(full, 'runs.ndjson.lock'), JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() }));
+    const busy = cli(['sweep', 'merge', half, '--out', full]);
+    expect(busy.code).toBe(1);
+    expect(busy.err).toMatch(new RegExp(`pid ${process.pid} on .* holds`));
+    rmSync(join(full, 'runs.ndjson.lock'));
+    expect(results(full)).toEqual(results(reference));
+  });
+
+  it('Ctrl-C ends a sweep with status 130 and leaves no lock; a closed progress reader does not stop it', async () => {
+    const dir = fresh('sigint');
+    const file = writeSweep({ ...small, base: { ...small.base, train: { steps: 20_000 } } });
+    const c = spawn(process.execPath, [CLI, 'sweep', 'run', file, '--out', dir, '--workers', '1'], { stdio: 'ignore' });
+    while (!existsSync(join(dir, 'runs.ndjson.lock')) && c.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 200));
+    c.kill('SIGINT');
+    const [code, signal] = (await new Promise((r) => c.once('exit', (a, b) => r([a, b])))) as [number | null, string | null];
+    expect(code === 130 || signal === 'SIGINT').toBe(true);
+    expect(existsSync(join(dir, 'runs.ndjson.lock'))).toBe(false);
+    // progress to a reader that goes away after its first line (`2>&1 | head -1`)
+    const piped = spawn(process.execPath, [CLI, 'sweep', 'run', file, '--out', dir, '--workers', '2', '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    piped.stderr!.once('data', () => piped.stderr!.destroy());
+    const status = await new Promise((r) => piped.once('exit', (a) => r(a)));
+    expect(status).toBe(0);
+    expect(results(dir).length).toBe(12);
+  }, 120_000);
+
+  it('a reordered grid is another sweep; a folder holding results but no sweep.json is not claimed', () => {
+    const reordered = writeSweep({ ...small, grid: { 'data.d': [20, 200], 'data.noise.eta': [0.05, 0.3] } });
+    expect(cli(['sweep', 'run', reordered, '--out', reference]).err).toMatch(/holds the results of another sweep/);
+    const mine = fresh('mine-runs');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'runs.ndjson'), 'my own notes\n');
+    const r = cli(['sweep', 'run', smallFile, '--out', mine]);
+    expect(r.err).toMatch(/holds runs\.ndjson and no sweep\.json/);
+    expect(existsSync(join(mine, 'sweep.json'))).toBe(false);
+  });
+
+  it('checkpoints made on another backend are not resumed: those runs start over, and nothing fails', () => {
+    const dir = fresh('backend');
+    const file = writeSweep({ ...small, base: { ...small.base, train: { steps: 200_000 } }, seeds: [1], grid: { 'data.d': [20, 200] }, checkpoint: { everySteps: 2000 } });
+    const part = cli(['sweep', 'run', file, '--out', dir, '--workers', '2', '--backend', 'scalar', '--max-seconds', '0.5']);
+    expect(part.code, part.err).toBe(0);
+    expect(readdirSync(join(dir, 'checkpoints')).filter((f) => f.endsWith('.ckpt')).length).toBeGreaterThan(0);
+    const rest = cli(['sweep', 'run', file, '--out', dir, '--workers', '2']);
+    expect(rest.code, rest.err).toBe(0);
+    const got = lines(dir);
+    expect(got.every((l) => l.status === 'ok')).toBe(true);
+    expect(got.some((l) => typeof l.timing.checkpointUnreadable === 'string' && /started over/.test(l.timing.checkpointUnreadable as string))).toBe(true);
+    expect(existsSync(join(dir, 'checkpoints'))).toBe(false); // emptied and removed at the end
+  }, 120_000);
 });
 
 describe('rfa sweep plot', () => {
@@ -267,8 +331,11 @@ describe('rfa sweep plot', () => {
   it('a line over one field, and another measure', () => {
     const r = cli(['sweep', 'plot', reference, '--x', 'data.d', '--metric', 'flippedFitted', '--out', fresh('plot')]);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/flippedFitted over data\.d \(2 cells, 12 runs\)/);
+    expect(r.out).toMatch(/flippedFitted over data\.d \(2 cells, 12 runs; averaged/);
     expect(cli(['sweep', 'plot', reference, '--metric', 'nope']).code).toBe(1);
+    expect(cli(['sweep', 'plot', reference, '--x', 'data.d', '--y', 'data.d']).err).toMatch(/--y must be another field than --x/);
+    // one field on the axis: the other swept field is averaged over, and the plot says so
+    expect(r.out).toMatch(/averaged over seeds and data\.noise\.eta/);
   });
 });
 

@@ -6,9 +6,11 @@ import { ConfigError } from '../errors.js';
 import { readJsonFile } from '../node/files.js';
 import { loadRenderer, renderSvg } from '../plot/render.js';
 import { mergeSweeps, folderSweep } from '../sweep/merge.js';
+import { expandSweep } from '../sweep/spec.js';
 import { SWEEP_METRICS, sweepCells, sweepPlotSpec, sweptFields, type SweepMetric } from '../sweep/plot.js';
 import { SWEEP_PRESETS } from '../sweep/presets.js';
 import { makeFolder, readResults, runSweep, type SweepProgress } from '../sweep/runner.js';
+import { releaseLocks } from '../sweep/lock.js';
 import { resolveShard } from '../sweep/shard.js';
 import type { Backend } from '../train/engine.js';
 import { writeFileAtomic } from '../node/files.js';
@@ -25,7 +27,7 @@ function duration(ms: number): string {
 
 function progressText(p: SweepProgress): string {
   const finished = p.skipped + p.done;
-  return `${finished}/${p.total} runs done (${p.failed} failed${p.skipped ? `, ${p.skipped} from before` : ''}), ${p.running} running, ${p.left} left` +
+  return `${finished}/${p.total} runs done (${p.failed} failed${p.skipped ? `, ${p.skipped} from before${p.skippedFailed ? ` of which ${p.skippedFailed} failed` : ''}` : ''}), ${p.running} running, ${p.left} left` +
     (p.etaMs === null || p.left === 0 ? '' : `, about ${duration(p.etaMs)} to go`);
 }
 
@@ -45,36 +47,48 @@ async function sweepRun(file: string | undefined, f: RunFlags, session: Session)
     input = await readJsonFile(file!, 'SWEEP.json');
   }
   const shard = resolveShard(f.shard, f.shards);
+  session.onCleanup(releaseLocks); // Ctrl-C, SIGTERM: the lock goes with the process (a rerun elsewhere need not wait)
   const tty = process.stderr.isTTY && f.progress && !f.json;
+  // progress is a courtesy: a reader of stderr that goes away (`2>&1 | head -1`) stops it, not the sweep
+  let stderrGone = false;
+  const onStderrError = () => {
+    stderrGone = true;
+  };
+  process.stderr.on('error', onStderrError);
+  session.onCleanup(() => process.stderr.off('error', onStderrError));
+  const err = (text: string) => {
+    if (!stderrGone) process.stderr.write(text);
+  };
   let lastLine = 0;
   const say = (p: SweepProgress) => {
+    if (!f.progress) return;
     if (f.json) {
-      process.stderr.write(`${JSON.stringify({ type: 'progress', ...p })}\n`);
-    } else if (f.progress) {
+      err(`${JSON.stringify({ type: 'progress', ...p })}\n`);
+    } else {
       const now = performance.now();
       // a line per finished run, at most one every 2 s unless on a terminal (rewritten in place there)
-      if (tty) process.stderr.write(`\r\x1b[Krfa sweep: ${progressText(p)}`);
+      if (tty) err(`\r\x1b[Krfa sweep: ${progressText(p)}`);
       else if (now - lastLine > 2000 || p.left === 0) {
-        process.stderr.write(`rfa sweep: ${progressText(p)}${p.last?.status === 'failed' ? ` — run ${p.last.index} (${p.last.id}) failed` : ''}\n`);
+        err(`rfa sweep: ${progressText(p)}${p.last?.status === 'failed' ? ` — run ${p.last.index} (${p.last.id}) failed` : ''}\n`);
         lastLine = now;
       }
     }
   };
-  if (shard && !f.json) process.stderr.write(`rfa sweep: shard ${shard.index} of ${shard.count} (0-based, from ${shard.source})\n`);
+  if (shard && !f.json && f.progress) err(`rfa sweep: shard ${shard.index} of ${shard.count} (0-based, from ${shard.source})\n`);
   const outcome = await runSweep(input, {
     out: f.out, backend: f.backend, shard, signal: session.signal, onProgress: say,
     ...(f.workers !== undefined ? { workers: f.workers } : {}),
     ...(f.retryFailed ? { retryFailed: true } : {}),
     ...(f.maxSeconds !== undefined ? { maxSeconds: f.maxSeconds } : {}),
   });
-  if (tty) process.stderr.write('\n');
+  if (tty) err('\n');
   if (f.json) {
     session.out(`${JSON.stringify({ type: 'outcome', ...outcome, shard })}\n`);
     return;
   }
-  const lines = [`rfa sweep: ${outcome.skipped + outcome.done}/${outcome.total} runs done (${outcome.failed} failed${outcome.skipped ? `, ${outcome.skipped} from before` : ''}), ${outcome.left} left, ${duration(outcome.elapsedMs)}`];
+  const lines = [`rfa sweep: ${outcome.skipped + outcome.done}/${outcome.total} runs done (${outcome.failed} failed${outcome.skipped ? `, ${outcome.skipped} from before${outcome.skippedFailed ? ` of which ${outcome.skippedFailed} failed` : ''}` : ''}), ${outcome.left} left, ${duration(outcome.elapsedMs)}`];
   if (outcome.stopped > 0) lines.push(`  ${outcome.stopped} run${outcome.stopped === 1 ? '' : 's'} stopped at --max-seconds (checkpointed when the sweep asks for checkpoints): run the same command again to finish`);
-  if (outcome.failed > 0) lines.push(`  ${outcome.failed} failed: their lines hold the error; --retry-failed runs them again`);
+  if (outcome.failed + outcome.skippedFailed > 0) lines.push(`  ${outcome.failed + outcome.skippedFailed} failed: their lines hold the error; --retry-failed runs them again`);
   lines.push(`  results: ${outcome.file}`);
   session.out(`${lines.join('\n')}\n`);
 }
@@ -84,14 +98,19 @@ interface PlotFlags { metric: SweepMetric; x?: string; y?: string; out?: string;
 async function sweepPlot(dir: string, f: PlotFlags, session: Session): Promise<void> {
   const spec = await folderSweep(dir);
   await loadRenderer();
-  const lines = [...readResults(dir).lines.values()];
+  // the lines of this sweep's runs only (a line of another sweep appended by hand is not plotted)
+  const ids = new Set(expandSweep(spec).map((r) => r.id));
+  const lines = [...readResults(dir).lines.values()].filter((l) => ids.has(l.id));
   if (lines.length === 0) throw new ConfigError('DIR', dir, 'a sweep folder with results (it has none yet)');
   const swept = sweptFields(lines);
   const x = f.x ?? swept[0];
   if (x === undefined) throw new ConfigError('--x', null, 'a config field to put on the x axis (this sweep has no grid field that varies)');
   const y = f.y ?? (f.x === undefined ? swept[1] ?? null : null);
+  if (y === x) throw new ConfigError('--y', y, `another field than --x (${x})`);
   const cells = sweepCells(lines, f.metric, x, y);
-  const vl = sweepPlotSpec(cells, { metric: f.metric, x, y, title: spec.name ?? 'rfa sweep' });
+  // fields that vary but are on no axis are averaged over, with the seeds: say so
+  const pooled = [...swept.filter((p) => p !== x && p !== y), ...(spec.configs && spec.configs.length > 1 ? ['the configs list'] : [])];
+  const vl = sweepPlotSpec(cells, { metric: f.metric, x, y, title: spec.name ?? 'rfa sweep', pooled });
   const svg = await renderSvg(vl);
   const out = f.out ?? dir;
   makeFolder(out, '--out');
@@ -100,7 +119,7 @@ async function sweepPlot(dir: string, f: PlotFlags, session: Session): Promise<v
   await writeFileAtomic(`${base}.vl.json`, `${JSON.stringify(vl, null, 1)}\n`, '--out');
   await writeFileAtomic(`${base}.json`, `${JSON.stringify({ metric: f.metric, x, y, cells }, null, 1)}\n`, '--out');
   if (f.json) session.out(`${JSON.stringify({ metric: f.metric, x, y, cells, files: [`${base}.svg`, `${base}.vl.json`, `${base}.json`] })}\n`);
-  else session.out(`rfa sweep plot: ${y === null ? `${f.metric} over ${x}` : `heat map of ${f.metric} over ${x} × ${y}`} (${cells.length} cells, ${lines.length} runs): wrote ${base}.svg, .vl.json, .json\n`);
+  else session.out(`rfa sweep plot: ${y === null ? `${f.metric} over ${x}` : `heat map of ${f.metric} over ${x} × ${y}`} (${cells.length} cells, ${lines.length} runs${pooled.length ? `; averaged over seeds and ${pooled.join(', ')}` : ''}): wrote ${base}.svg, .vl.json, .json\n`);
 }
 
 export function registerSweepCommands(program: Command, session: Session): void {
@@ -124,10 +143,19 @@ export function registerSweepCommands(program: Command, session: Session): void 
     .argument('<dirs...>', 'the shards\' output folders')
     .requiredOption('--out <dir>', 'the merged folder (new, or one of this sweep)')
     .option('--json', 'the outcome as JSON')
-    .action(async (dirs: string[], f: { out: string; json?: boolean }) => {
+    .option('--allow-missing', 'exit 0 even when runs are missing (by default an incomplete merge is written, then exits 1)')
+    .action(async (dirs: string[], f: { out: string; json?: boolean; allowMissing?: boolean }) => {
+      session.onCleanup(releaseLocks);
       const o = await mergeSweeps(dirs, f.out);
+      const incomplete = () => {
+        if (o.missing.length === 0 || f.allowMissing) return;
+        const e = new Error(`${o.missing.length} of ${o.total} runs are missing from the merge (written to ${o.out}); run their shards again, or pass --allow-missing`);
+        e.name = 'IncompleteSweepError';
+        throw e;
+      };
       if (f.json) {
         session.out(`${JSON.stringify(o)}\n`);
+        incomplete();
         return;
       }
       const lines = [`rfa sweep merge: ${o.merged} of ${o.total} runs (${o.ok} ok, ${o.failed} failed) into ${o.out}/runs.ndjson; ${o.duplicates} duplicate line${o.duplicates === 1 ? '' : 's'} dropped`];
@@ -136,6 +164,7 @@ export function registerSweepCommands(program: Command, session: Session): void 
         lines.push(`  MISSING ${o.missing.length} run${o.missing.length === 1 ? '' : 's'} (no folder has them; run their shard again): ${o.missing.slice(0, 10).map((m) => `#${m.index} ${m.id}`).join(', ')}${o.missing.length > 10 ? ', …' : ''}`);
       }
       session.out(`${lines.join('\n')}\n`);
+      incomplete();
     });
 
   helpPointer(sweep.command('plot').description('a heat map over two swept fields (or a line over one) of a measure averaged over seeds: SVG, Vega-Lite spec, JSON'))

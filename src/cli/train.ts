@@ -190,6 +190,8 @@ async function runTrain(f: TrainFlags, session: Session): Promise<void> {
   else if (resume) opts.evalAt = resume.evalSteps;
   if (resume) opts.resume = resume;
   if (f.maxSeconds !== undefined) opts.maxSeconds = f.maxSeconds;
+  // continuing a checkpointed run keeps checkpointing to its file unless told otherwise
+  if (f.checkpoint === undefined && f.resume !== undefined) f.checkpoint = f.resume;
   if (f.checkpoint === undefined && (f.checkpointEvery !== undefined || f.checkpointSeconds !== undefined)) {
     throw new ConfigError(f.checkpointEvery !== undefined ? '--checkpoint-every' : '--checkpoint-seconds', f.checkpointEvery ?? f.checkpointSeconds, 'given with --checkpoint FILE');
   }
@@ -279,6 +281,6 @@ export function registerTrainCommand(program: Command, session: Session): void {
     .option('--checkpoint <file.ckpt>', "save the run's full state to this file (atomically): every --checkpoint-every steps or --checkpoint-seconds seconds (default every 300 s), and when stopped early")
     .option('--checkpoint-every <int>', 'checkpoint every this many steps', rangeParser('--checkpoint-every', { integer: true, min: 1, max: 2 ** 31 - 1 }))
     .option('--checkpoint-seconds <s>', 'checkpoint every this many seconds', rangeParser('--checkpoint-seconds', { min: 0, max: 1e9, minOpen: true }))
-    .option('--resume <file.ckpt>', "continue the run a checkpoint holds (its config, evaluation steps and backend unless given): the same results as an uninterrupted run")
+    .option('--resume <file.ckpt>', "continue the run a checkpoint holds (its config, evaluation steps and backend unless given; checkpoints go on to that file unless --checkpoint names another): the same results as an uninterrupted run")
     .action(async (f: TrainFlags) => runTrain(f, session));
 }

@@ -27,6 +27,15 @@ export interface WriterLock {
   release(): void;
 }
 
+const held = new Set<() => void>();
+/**
+ * Release every lock this process holds: for a command that dies by a signal (the CLI re-raises it
+ * after its cleanups, and 'exit' handlers do not run then).
+ */
+export function releaseLocks(): void {
+  for (const release of [...held]) release();
+}
+
 /** Take the lock of `file` for this process, or a ConfigError naming the holder. */
 export function lockResults(file: string, flag = '--out'): WriterLock {
   const path = `${file}.lock`;
@@ -74,6 +83,7 @@ export function lockResults(file: string, flag = '--out'): WriterLock {
   const release = () => {
     if (released) return;
     released = true;
+    held.delete(release);
     clearInterval(timer);
     process.off('exit', onExit);
     try {
@@ -84,5 +94,6 @@ export function lockResults(file: string, flag = '--out'): WriterLock {
     }
   };
   process.on('exit', onExit);
+  held.add(release);
   return { release };
 }

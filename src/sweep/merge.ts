@@ -2,7 +2,8 @@
 // result line once (a run id found twice keeps one line, an ok line over a failed one), in the sweep's
 // order, and the runs that no folder has, by id.
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { lockResults } from './lock.js';
 import { ConfigError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from '../node/files.js';
 import { makeFolder, readResults, SWEEP_FILE } from './runner.js';
@@ -38,47 +39,58 @@ export async function folderSweep(dir: string): Promise<SweepSpec> {
   }
 }
 
-export async function mergeSweeps(dirs: readonly string[], out: string): Promise<MergeOutcome> {
-  if (dirs.length === 0) throw new ConfigError('folders', dirs, 'at least one sweep output folder');
-  const specs = await Promise.all(dirs.map(folderSweep));
+export async function mergeSweeps(inputs: readonly string[], out: string): Promise<MergeOutcome> {
+  if (inputs.length === 0) throw new ConfigError('folders', inputs, 'at least one sweep output folder');
+  const specs = await Promise.all(inputs.map(folderSweep));
   const hash = sweepHash(specs[0]!);
   specs.forEach((s, i) => {
-    if (sweepHash(s) !== hash) throw new ConfigError('folders', dirs[i], `folders of one sweep: ${dirs[i]} holds another sweep than ${dirs[0]}`);
+    if (sweepHash(s) !== hash) throw new ConfigError('folders', inputs[i], `folders of one sweep: ${inputs[i]} holds another sweep than ${inputs[0]}`);
   });
-  const runs = expandSweep(specs[0]!);
-  const index = new Map(runs.map((r) => [r.id, r.index]));
-  const best = new Map<string, RunLine>();
-  let duplicates = 0, foreign = 0;
-  for (const d of dirs) {
-    const { lines, files } = readResults(d);
-    void files;
-    for (const line of lines.values()) {
-      if (!index.has(line.id)) {
-        foreign++;
-        continue;
-      }
-      const had = best.get(line.id);
-      if (had) {
-        duplicates++;
-        if (had.status === 'ok' || line.status !== 'ok') continue;
-      }
-      best.set(line.id, line);
-    }
-  }
-  // the output: a folder of this sweep (new, or one of this sweep), its lines in the sweep's order
+  // the output: a folder of this sweep (new, or one of this sweep), not while a sweep appends to it (its
+  // lines would go to the file this merge replaces); what it holds already is one more input
   makeFolder(out, '--out');
-  const outSweep = join(out, SWEEP_FILE);
-  if (existsSync(outSweep)) {
-    if (sweepHash(await folderSweep(out)) !== hash) throw new ConfigError('--out', out, 'a new folder, or one of this sweep (it holds another sweep)');
-  } else {
-    const other = readdirSync(out).filter((f) => !f.startsWith('.'));
-    if (other.length > 0) throw new ConfigError('--out', out, `a new or empty folder, or one of this sweep (it holds ${other.slice(0, 3).join(', ')})`);
+  const lock = lockResults(join(out, 'runs.ndjson'), '--out');
+  try {
+    const outIsSweep = existsSync(join(out, SWEEP_FILE));
+    if (outIsSweep && sweepHash(await folderSweep(out)) !== hash) throw new ConfigError('--out', out, 'a new folder, or one of this sweep (it holds another sweep)');
+    if (!outIsSweep) {
+      const other = readdirSync(out).filter((f) => !f.startsWith('.') && f !== 'runs.ndjson.lock');
+      if (other.length > 0) throw new ConfigError('--out', out, `a new or empty folder, or one of this sweep (it holds ${other.slice(0, 3).join(', ')})`);
+    }
+    const dirs = outIsSweep && !inputs.some((d) => resolve(d) === resolve(out)) ? [...inputs, out] : [...inputs];
+    const runs = expandSweep(specs[0]!);
+    const index = new Map(runs.map((r) => [r.id, r.index]));
+    const best = new Map<string, RunLine>();
+    let duplicates = 0, foreign = 0;
+    for (const d of dirs) {
+      for (const line of readResults(d).lines.values()) {
+        if (!index.has(line.id)) {
+          foreign++;
+          continue;
+        }
+        const had = best.get(line.id);
+        if (had) {
+          duplicates++;
+          if (had.status === 'ok' || line.status !== 'ok') continue;
+        }
+        best.set(line.id, line);
+      }
+    }
+    return await writeMerged(out, hash, specs[0]!, runs, best, { duplicates, foreign });
+  } finally {
+    lock.release();
   }
+}
+
+async function writeMerged(out: string, hash: string, spec: SweepSpec, runs: { id: string; index: number }[], best: Map<string, RunLine>, counts: { duplicates: number; foreign: number }): Promise<MergeOutcome> {
+  const { duplicates, foreign } = counts;
+  const index = new Map(runs.map((r) => [r.id, r.index]));
+  const outSweep = join(out, SWEEP_FILE);
   const ordered = [...best.values()].sort((a, b) => index.get(a.id)! - index.get(b.id)!);
   const text = ordered.map((l) => JSON.stringify(l)).join('\n') + (ordered.length ? '\n' : '');
   // sweep.json last: a folder with it is a complete merge (an interrupted merge leaves none, and is redone)
   await writeFileAtomic(join(out, 'runs.ndjson'), text, '--out');
-  if (!existsSync(outSweep)) await writeFileAtomic(outSweep, `${JSON.stringify({ rfa: 'sweep', version: 1, hash, sweep: specs[0] }, null, 2)}\n`, '--out');
+  if (!existsSync(outSweep)) await writeFileAtomic(outSweep, `${JSON.stringify({ rfa: 'sweep', version: 1, hash, sweep: spec }, null, 2)}\n`, '--out');
   const missing = runs.filter((r) => !best.has(r.id)).map((r) => ({ id: r.id, index: r.index }));
   return {
     out, total: runs.length, merged: ordered.length, ok: ordered.filter((l) => l.status === 'ok').length,

@@ -69,7 +69,7 @@ export function sweepCells(lines: readonly RunLine[], metric: SweepMetric, x: st
   return [...cells.values()].map(({ sum, ...c }) => ({ ...c, value: c.counted > 0 ? sum / c.counted : null }));
 }
 
-export function sweepPlotSpec(cells: readonly SweepCell[], o: { metric: SweepMetric; x: string; y: string | null; title: string }): VlSpec {
+export function sweepPlotSpec(cells: readonly SweepCell[], o: { metric: SweepMetric; x: string; y: string | null; title: string; pooled?: string[] }): VlSpec {
   const metricTitle = TITLES[o.metric];
   const numeric = (k: 'x' | 'y') => cells.every((c) => typeof c[k] === 'number');
   const positive = (k: 'x' | 'y') => numeric(k) && cells.every((c) => (c[k] as number) > 0);
@@ -78,10 +78,11 @@ export function sweepPlotSpec(cells: readonly SweepCell[], o: { metric: SweepMet
     return v.length > 0 && Math.max(...v) / Math.min(...v) >= 20;
   };
   const values = cells.map((c) => ({ ...c, label: c.value === null ? '—' : Math.abs(c.value) >= 100 ? c.value.toFixed(0) : c.value.toFixed(3) }));
-  const subtitle = `mean over seeds; ${cells.reduce((s, c) => s + c.runs, 0)} runs${cells.some((c) => c.failed) ? `, ${cells.reduce((s, c) => s + c.failed, 0)} failed (left out)` : ''}`;
+  const subtitle = `mean over seeds${o.pooled?.length ? ` and ${o.pooled.join(', ')}` : ''}; ${cells.reduce((s, c) => s + c.runs, 0)} runs${cells.some((c) => c.failed) ? `, ${cells.reduce((s, c) => s + c.failed, 0)} failed (left out)` : ''}`;
   if (o.y !== null) {
     const sortAxis = (k: 'x' | 'y') => (numeric(k) ? [...new Set(cells.map((c) => c[k] as number))].sort((a, b) => a - b) : undefined);
     const diverging = o.metric === 'excessError';
+    const maxAbs = Math.max(1e-9, ...cells.map((c) => Math.abs(c.value ?? 0)));
     return {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: { text: o.title, subtitle: `${metricTitle}, ${subtitle}` },
@@ -96,7 +97,8 @@ export function sweepPlotSpec(cells: readonly SweepCell[], o: { metric: SweepMet
           encoding: {
             color: {
               field: 'value', type: 'quantitative', title: metricTitle,
-              scale: diverging ? { scheme: 'redblue', reverse: true, domainMid: 0 } : { scheme: 'viridis' },
+              // symmetric about 0, so 0 is the neutral colour whatever the sign of the values
+              scale: diverging ? { scheme: 'redblue', reverse: true, domain: [-maxAbs, maxAbs] } : { scheme: 'viridis' },
             },
             tooltip: [{ field: 'x', title: o.x }, { field: 'y', title: o.y }, { field: 'value', title: metricTitle }, { field: 'runs' }, { field: 'counted' }, { field: 'failed' }],
           },

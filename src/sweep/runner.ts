@@ -9,7 +9,7 @@
 // with a line in any results file of the folder (failed ones too, unless retryFailed), and resumes
 // the others from their checkpoints, so a sweep killed at any moment and rerun ends with the lines of
 // an uninterrupted one (equal but for `timing`).
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,8 @@ export interface SweepProgress {
   total: number;
   /** found finished in the folder at the start */
   skipped: number;
+  /** of those, recorded as failed */
+  skippedFailed: number;
   /** finished by this process: ok and failed */
   done: number;
   failed: number;
@@ -65,7 +67,6 @@ export interface SweepOutcome extends SweepProgress {
 
 export const SWEEP_FILE = 'sweep.json';
 const RESULTS = /^runs(\.shard-\d+-of-\d+)?\.ndjson$/;
-const LOCK = /^runs(\.shard-\d+-of-\d+)?\.ndjson\.lock$/;
 
 /**
  * The worker's file: dist/sweep/worker.js beside this module; from the sources (tests) or a bundle in
@@ -114,6 +115,31 @@ export function makeFolder(dir: string, flag: string): void {
   }
 }
 
+/**
+ * Temporaries of checkpoint saves a killed process left (`.<id>.ckpt.<pid>.rfa-tmp`): removed when their
+ * process is gone from this host and they are a minute old (another node of a shared filesystem may be
+ * writing one now; a save never takes a minute).
+ */
+function removeStaleTemporaries(ckDir: string): void {
+  for (const f of readdirSync(ckDir)) {
+    const m = /^\..+\.ckpt\.(\d+)\.rfa-tmp$/.exec(f);
+    if (!m) continue;
+    const path = join(ckDir, f);
+    try {
+      if (Date.now() - statSync(path).mtimeMs < 60_000) continue;
+      try {
+        process.kill(Number(m[1]), 0);
+        continue; // its process is alive here
+      } catch (e) {
+        if ((e as { code?: string }).code === 'EPERM') continue;
+      }
+      rmSync(path, { force: true });
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
 /** The folder's sweep.json: written on the first run, and the same sweep required after. */
 async function claimFolder(dir: string, spec: SweepSpec): Promise<void> {
   makeFolder(dir, '--out');
@@ -121,8 +147,11 @@ async function claimFolder(dir: string, spec: SweepSpec): Promise<void> {
   const hash = sweepHash(spec);
   if (!existsSync(file)) {
     // what a sweep writes may be here already: the shards of an array job start together in one folder
-    const other = readdirSync(dir).filter((f) => !f.startsWith('.') && f !== SWEEP_FILE && f !== 'checkpoints' && !RESULTS.test(f) && !LOCK.test(f) && !f.startsWith('sweep-'));
-    if (other.length > 0) throw new ConfigError('--out', dir, `a new or empty folder, or one a sweep wrote (it holds ${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''} and no ${SWEEP_FILE})`);
+    const files = readdirSync(dir).filter((f) => !f.startsWith('.'));
+    // results, locks or checkpoints without sweep.json are not a sweep's (it writes sweep.json first), unless
+    // another shard has just claimed the folder (sweep.json there now)
+    const other = files.filter((f) => f !== SWEEP_FILE);
+    if (other.length > 0 && !existsSync(file)) throw new ConfigError('--out', dir, `a new or empty folder, or one a sweep wrote (it holds ${other.slice(0, 3).join(', ')}${other.length > 3 ? ', …' : ''} and no ${SWEEP_FILE})`);
     // shards racing here write the same bytes; the check below finds a folder claimed by another sweep meanwhile
     await writeFileAtomic(file, `${JSON.stringify({ rfa: 'sweep', version: 1, hash, sweep: spec }, null, 2)}\n`, '--out');
   }
@@ -155,6 +184,7 @@ export async function runSweep(input: unknown, opts: SweepOptions): Promise<Swee
   const todo = mine.filter((r) => !finished(r));
   // checkpoints of runs that have a line are left over from a crash between the line and the delete
   if (ckEvery) for (const r of mine) if (finished(r)) rmSync(join(ckDir, `${r.id}.ckpt`), { force: true });
+  if (existsSync(ckDir)) removeStaleTemporaries(ckDir);
   const file = join(dir, resultsFileName(shard));
   const lock = lockResults(file);
   let writer: NdjsonWriter;
@@ -165,12 +195,13 @@ export async function runSweep(input: unknown, opts: SweepOptions): Promise<Swee
     throw e;
   }
 
+  const skippedFailed = mine.filter((r) => finished(r) && lines.get(r.id)!.status === 'failed').length;
   const state = { total: mine.length, skipped: mine.length - todo.length, done: 0, failed: 0, running: 0, stopped: 0 };
   const progress = (last?: SweepProgress['last']): SweepProgress => {
     const elapsedMs = performance.now() - start;
     const left = state.total - state.skipped - state.done - state.stopped;
     const p: SweepProgress = {
-      total: state.total, skipped: state.skipped, done: state.done, failed: state.failed, running: state.running, left,
+      total: state.total, skipped: state.skipped, skippedFailed, done: state.done, failed: state.failed, running: state.running, left,
       elapsedMs, etaMs: state.done > 0 ? (elapsedMs / state.done) * (left) : null,
     };
     if (last) p.last = last;
@@ -256,6 +287,11 @@ export async function runSweep(input: unknown, opts: SweepOptions): Promise<Swee
     await pool.destroy();
     writer.close();
     lock.release();
+    try {
+      rmdirSync(ckDir); // an empty checkpoints/ (every run finished); one still holding checkpoints stays
+    } catch {
+      // not empty, or not there
+    }
   }
   if (failure !== null) throw failure;
   if (aborted()) throw new AbortError(state.done, 'the sweep');

@@ -52,6 +52,7 @@ export function resolveShard(flag: string | undefined, shards: number | undefine
     const min = env.SLURM_ARRAY_TASK_MIN === undefined ? 0 : int('SLURM_ARRAY_TASK_MIN', env.SLURM_ARRAY_TASK_MIN, 0);
     if (id < min) throw new ConfigError('SLURM_ARRAY_TASK_ID', id, `at least SLURM_ARRAY_TASK_MIN = ${min}`);
     const count = env.SLURM_ARRAY_TASK_COUNT !== undefined ? int('SLURM_ARRAY_TASK_COUNT', env.SLURM_ARRAY_TASK_COUNT, 1) : countFrom(source);
+    if (shards !== undefined && shards !== count) throw new ConfigError('--shards', shards, `left out, or equal to SLURM_ARRAY_TASK_COUNT = ${count}`);
     // a stepped array (--array=0-9:2) has gaps: its tasks are not 0..N-1 after subtracting MIN
     if (env.SLURM_ARRAY_TASK_STEP !== undefined && env.SLURM_ARRAY_TASK_STEP !== '1') {
       throw new ConfigError('SLURM_ARRAY_TASK_STEP', env.SLURM_ARRAY_TASK_STEP, '1 (use --array=0-N-1 without a step, or pass --shard I/N)');

@@ -140,8 +140,9 @@ export function parseSweep(input: unknown): SweepSpec {
 
 /** A hash of what defines a sweep's runs (not its name or checkpoint cadence): two folders of one sweep have the same. */
 export function sweepHash(spec: SweepSpec): string {
-  const { name: _n, checkpoint: _c, ...runs } = spec;
-  return hash64(canonical(runs));
+  const { name: _n, checkpoint: _c, grid, ...runs } = spec;
+  // the grid's field order sets the runs' order, and so the shards: a reordered grid is another sweep
+  return hash64(canonical({ ...runs, grid: grid ? Object.entries(grid) : null }));
 }
 
 /**

@@ -8,6 +8,7 @@ import '../index.js'; // the Node entry: the float64 engines for backend 'js'
 import { namedInstrument } from '../metrics/record.js';
 import { loadCheckpoint, saveCheckpoint } from '../node/checkpoint.js';
 import { CheckpointError } from '../train/checkpoint.js';
+import { ConfigError } from '../errors.js';
 import { trainSync, type TrainOptions, type TrainResult } from '../train/train.js';
 import type { Backend } from '../train/engine.js';
 import type { SweepRun } from './spec.js';
@@ -71,7 +72,17 @@ export default function runTask(task: SweepTask): SweepTaskResult {
         save: (c) => saveCheckpoint(ck.file, c),
       };
     }
-    result = trainSync(run.config, opts);
+    try {
+      result = trainSync(run.config, opts);
+    } catch (e) {
+      // a checkpoint of this run id made under other settings (another --backend) cannot continue it:
+      // start over rather than fail the run
+      if (!(opts.resume && e instanceof ConfigError && e.field.startsWith('resume'))) throw e;
+      unreadable = `not usable here (${e.message}); started over`;
+      delete opts.resume;
+      resumedFrom = null;
+      result = trainSync(run.config, opts);
+    }
   } catch (e) {
     error = errorOf(e);
   }
