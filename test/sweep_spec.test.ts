@@ -30,6 +30,11 @@ describe('sweep files: expansion', () => {
     expect(runs[0]!.config).toEqual(resolveConfig({ ...base, seed: 3, data: { ...base.data, n: 40, noise: { mode: 'exact', eta: 0.1 } } }));
     // a field no part of the sweep set, which the config needs, is named as such
     expect(refused({ base, grid: { 'data.noise.mode': ['exact', 'flip'] }, seeds: [0] }).field).toBe('sweep.grid["data.noise.mode"][1]');
+    // a grid path below a field: that grid entry is named
+    expect(refused({ base, grid: { 'data.noise.eta.x': [1] }, seeds: [0] }).field).toBe('sweep.grid["data.noise.eta.x"]');
+    // seeds come from sweep.seeds only: one in base or a configs item is refused, not silently replaced
+    expect(refused({ base: { ...base, seed: 5 }, seeds: [0] }).field).toBe('sweep.base.seed');
+    expect(refused({ base, configs: [{}, { seed: 2 }], seeds: [0] }).field).toBe('sweep.configs[1].seed');
     expect(runs[0]!.evalSteps).toEqual([0, 5, 10]);
     expect(runs.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(new Set(runs.map((r) => r.id)).size).toBe(8);

@@ -84,6 +84,8 @@ export function parseSweep(input: unknown): SweepSpec {
   }
   if (name !== undefined && (typeof name !== 'string' || name.length > 200)) throw new ConfigError('sweep.name', name, 'a string of at most 200 characters');
   if (base !== undefined && !isPlainObject(base)) throw new ConfigError('sweep.base', base, 'a config object');
+  // a seed in base or a configs item would be replaced by each of sweep.seeds: refused rather than ignored
+  if (isPlainObject(base) && base.seed !== undefined) throw new ConfigError('sweep.base.seed', base.seed, 'left out: the seeds of a sweep are sweep.seeds');
   if (grid !== undefined) {
     if (!isPlainObject(grid) || Object.keys(grid).length === 0) throw new ConfigError('sweep.grid', grid, 'an object of at least one field path → a non-empty array of values');
     for (const [path, values] of Object.entries(grid)) {
@@ -95,7 +97,10 @@ export function parseSweep(input: unknown): SweepSpec {
   }
   if (configs !== undefined) {
     if (!Array.isArray(configs) || configs.length === 0) throw new ConfigError('sweep.configs', configs, 'a non-empty array of config objects');
-    configs.forEach((c, i) => { if (!isPlainObject(c)) throw new ConfigError(`sweep.configs[${i}]`, c, 'a config object'); });
+    configs.forEach((c, i) => {
+      if (!isPlainObject(c)) throw new ConfigError(`sweep.configs[${i}]`, c, 'a config object');
+      if (c.seed !== undefined) throw new ConfigError(`sweep.configs[${i}].seed`, c.seed, 'left out: the seeds of a sweep are sweep.seeds');
+    });
   }
   let seedList: number[];
   if (Array.isArray(seeds)) {
@@ -198,6 +203,9 @@ export function expandSweep(input: unknown): SweepRun[] {
 function origin(field: string, spec: SweepSpec, ci: number, point: Record<string, unknown>): string {
   const hit = Object.keys(point).find((p) => field === p || field.startsWith(`${p}.`) || field.startsWith(`${p}[`));
   if (hit) return `sweep.grid[${JSON.stringify(hit)}][${spec.grid![hit]!.findIndex((v) => canonical(v) === canonical(point[hit]))}]${field.slice(hit.length)}`;
+  // a grid path that goes below a field (data.noise.eta.x sets an object where a number goes): that grid entry
+  const under = Object.keys(point).find((p) => p.startsWith(`${field}.`));
+  if (under) return `sweep.grid[${JSON.stringify(under)}]`;
   const path = field.replace(/\[.*$/, '').split('.');
   if (spec.configs && getPath(spec.configs[ci], path) !== undefined) return `sweep.configs[${ci}].${field}`;
   if (getPath(spec.base, path) !== undefined) return `sweep.base.${field}`;
