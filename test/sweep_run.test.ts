@@ -216,7 +216,8 @@ describe('shards across machines, merged', () => {
     const partial = fresh('partial');
     const m0 = cli(['sweep', 'merge', dirs[0]!, dirs[1]!, dirs[2]!, '--out', partial, '--json']);
     expect(m0.code).toBe(1); // written, and an error: runs are missing
-    expect(m0.err).toMatch(/IncompleteSweepError: \d+ of 12 runs are missing from the merge/);
+    expect(JSON.parse(m0.err)).toMatchObject({ type: 'error', name: 'IncompleteSweepError' }); // --json: the error as JSON too
+    expect(JSON.parse(m0.err).message).toMatch(/^\d+ of 12 runs are missing from the merge/);
     const o0 = JSON.parse(m0.out) as { missing: { index: number }[]; merged: number };
     expect(o0.merged + o0.missing.length).toBe(12);
     expect(o0.missing.length).toBeGreaterThan(0);
@@ -348,6 +349,14 @@ describe('bad input is named and loses nothing', () => {
     expect(existsSync(dir)).toBe(false);
     expect(cli(['sweep', 'run', '--out', dir]).err).toMatch(/a sweep file, or --preset NAME/);
     expect(cli(['sweep', 'run', '--preset', 'nope', '--out', dir]).err).toMatch(/--preset must be one of overfitting-boundary, noise-init/);
+  });
+
+  it('with --json an error is one JSON line on stderr, with its field', () => {
+    const r = cli(['sweep', 'run', writeSweep({ ...small, grid: { 'data.n': [10, -3] } }), '--out', fresh('badjson'), '--json']);
+    expect(r.code).toBe(1);
+    const e = JSON.parse(r.err.trim()) as { type: string; name: string; field: string; message: string };
+    expect(e).toMatchObject({ type: 'error', name: 'ConfigError', field: 'sweep.grid["data.n"][1]' });
+    expect(r.out).toBe('');
   });
 
   it('a folder of another sweep, or one with files of the user, is refused', () => {

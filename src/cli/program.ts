@@ -66,6 +66,16 @@ export async function runCli(argv: string[]): Promise<number> {
       return e.exitCode;
     }
     const err = e as Error;
+    if (argv.includes('--json')) {
+      // for machines: the error as one JSON line on stderr, with its fields (field, value, allowed, step, path)
+      const fields: Record<string, unknown> = {};
+      for (const k of ['field', 'allowed', 'step', 'path', 'source']) {
+        const v = (err as unknown as Record<string, unknown>)[k];
+        if (typeof v === 'string' || typeof v === 'number') fields[k] = v;
+      }
+      process.stderr.write(`${JSON.stringify({ type: 'error', name: err.name ?? 'Error', message: String(err.message), ...fields })}\n`);
+      return 1;
+    }
     process.stderr.write(`rfa: ${err.name && err.name !== 'Error' ? err.name + ': ' : ''}${printable(String(err.message), 2000)}\n`);
     if (e instanceof ConfigError) {
       const words = argv.slice(2).filter((a) => !a.startsWith('-'));
