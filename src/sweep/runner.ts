@@ -176,24 +176,26 @@ export async function runSweep(input: unknown, opts: SweepOptions): Promise<Swee
   const ckEvery = spec.checkpoint ?? null;
   if (ckEvery) makeFolder(ckDir, '--out');
   const mine = shard ? runs.filter((r) => r.index % shard.count === shard.index) : runs;
-  const { lines } = readResults(dir);
-  const finished = (r: SweepRun) => {
-    const l = lines.get(r.id);
-    return l !== undefined && (l.status === 'ok' || !opts.retryFailed);
-  };
-  const todo = mine.filter((r) => !finished(r));
-  // checkpoints of runs that have a line are left over from a crash between the line and the delete
-  if (ckEvery) for (const r of mine) if (finished(r)) rmSync(join(ckDir, `${r.id}.ckpt`), { force: true });
-  if (existsSync(ckDir)) removeStaleTemporaries(ckDir);
+  // the results file is this process's before anything in the folder is read or removed
   const file = join(dir, resultsFileName(shard));
   const lock = lockResults(file);
   let writer: NdjsonWriter;
+  let lines: Map<string, RunLine>;
   try {
+    lines = readResults(dir).lines;
+    // checkpoints of runs that have a line are left over from a crash between the line and the delete
+    if (ckEvery) for (const r of mine) if (lines.get(r.id)) rmSync(join(ckDir, `${r.id}.ckpt`), { force: true });
+    if (existsSync(ckDir)) removeStaleTemporaries(ckDir);
     writer = new NdjsonWriter(file);
   } catch (e) {
     lock.release();
     throw e;
   }
+  const finished = (r: SweepRun) => {
+    const l = lines.get(r.id);
+    return l !== undefined && (l.status === 'ok' || !opts.retryFailed);
+  };
+  const todo = mine.filter((r) => !finished(r));
 
   const skippedFailed = mine.filter((r) => finished(r) && lines.get(r.id)!.status === 'failed').length;
   const state = { total: mine.length, skipped: mine.length - todo.length, done: 0, failed: 0, running: 0, stopped: 0 };
