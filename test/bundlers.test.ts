@@ -171,6 +171,25 @@ w.onerror = (e) => { window.__rfa = { error: e.message }; };
 });
 
 describe('lazily loaded parts in a bundle that does not split (esbuild IIFE)', () => {
+  it('every export of the browser entry, imported alone through the barrel, is defined', async () => {
+    // package.json once declared every module but index.js free of side effects; esbuild then dropped the
+    // initializers of modules it had wrapped for the lazily imported js engines: ConfigError, AbortError,
+    // Rng, STREAMS, reluRef, ... were undefined in a page that imported one of them without train()
+    const { build } = await import('esbuild');
+    const base = installedPackage();
+    const names = Object.keys(await import(join(base, 'node_modules', 'rfa', 'dist', 'browser.js')));
+    expect(names.length).toBeGreaterThan(30);
+    const g = globalThis as { __out?: unknown };
+    const undefinedOnes: string[] = [];
+    for (const n of names) {
+      const r = await build({ stdin: { contents: `import { ${n} } from 'rfa'; globalThis.__out = ${n};`, resolveDir: base }, bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent' });
+      g.__out = undefined;
+      new Function(r.outputFiles[0]!.text)();
+      if (g.__out === undefined) undefinedOnes.push(n);
+    }
+    expect(undefinedOnes).toEqual([]);
+  }, 60_000);
+
   it("a page that imports only resolveConfig from the barrel, and one whose train() loads the rarer options' code (given data, checkpoints)", async () => {
     const { build } = await import('esbuild');
     const base = installedPackage();

@@ -4,10 +4,12 @@
 // given data and W(0) (their checks).
 //
 // It imports nothing but types: what it uses of the rest of rfa comes in `kit`, from train.ts. A lazily
-// imported module that imported config.ts or errors.ts itself would make bundlers that do not split
-// (esbuild's IIFE) wrap those shared modules in lazy initializers, and esbuild then drops their
-// initialization from a page that imports them through the 'rfa' barrel without calling train
-// (found in the live page: resolveConfig saw its defaults undefined).
+// imported module that imports shared modules (config.ts, errors.ts) makes bundlers that do not split
+// (esbuild's IIFE) wrap those in lazy initializers; with package.json declaring them free of side
+// effects, esbuild then dropped their initialization from a page that imported them through the 'rfa'
+// barrel without calling train (the live page broke: resolveConfig saw its defaults undefined). The
+// declaration is gone (test/bundlers.test.ts checks every export alone); the kit keeps this chunk
+// independent of how bundlers treat shared modules.
 import type { RfaConfig, RfaConfigInput } from '../config.js';
 import type { XorProblem } from '../data.js';
 import type { TrainCheckpoint } from './checkpoint.js';
