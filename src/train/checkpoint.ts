@@ -93,10 +93,10 @@ function reviver(_k: string, v: unknown): unknown {
 }
 
 /** History records as JSON text that keeps NaN, ±∞ and typed arrays (for checkpoints and result lines). */
-export function recordsToJson(v: unknown): string {
+function recordsToJson(v: unknown): string {
   return JSON.stringify(v, replacer);
 }
-export function recordsFromJson(s: string): unknown {
+function recordsFromJson(s: string): unknown {
   return JSON.parse(s, reviver);
 }
 
