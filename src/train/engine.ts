@@ -33,6 +33,8 @@ export interface EngineInit {
 export interface EngineThreads {
   module: WebAssembly.Module;
   size: number;
+  /** what prepareTeam set aside for this team (browsers: its shared memory and armed Web Workers) */
+  start?: unknown;
 }
 
 export interface Engine {

@@ -9,7 +9,7 @@ import { initWeightsSteps, secondLayer } from '../model.js';
 import { logisticLossRef } from '../reference.js';
 import { compileKernels, compileKernelsSync, relaxedSimdSupportedSync, simdSupportedSync, type WasmBackend } from '../wasm/loader.js';
 import { provideNormalsModule } from '../wasm/normals.js';
-import { coreCount, threadsSupported } from '../wasm/threads.js';
+import { coreCount, loadThreads, prepareTeam, releaseWorkers, threadsUnavailable, type TeamStart } from '../wasm/threads.js';
 import { checkWasmFits, engineBytes, STEP_BUFFER, WASM_MAX_BYTES } from '../wasm/layout.js';
 import { BACKENDS, MIN_PIECE_ROWS, type Backend, type Engine, type EngineInit, type StepPath } from './engine.js';
 import { DualWasmEngine } from './dual_engine.js';
@@ -258,7 +258,7 @@ function takeOptions(opts: unknown): TrainOptions {
 }
 
 /** Everything checked before any work: config, backend, memory, schedule, options, data, init. */
-function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boolean) {
+function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boolean, sync: boolean) {
   if (opts.signal?.aborted) throw new AbortError(0);
   const backend = resolveBackend(opts.backend, simd);
   const config = runConfig(input, opts.data);
@@ -281,8 +281,10 @@ function plan(input: RfaConfigInput | RfaConfig, opts: TrainOptions, simd: boole
   const path = R ? R.resumePath(opts.resume!, opts.path) : choosePath(opts.path, backend, config, evalSteps.length);
   if (R) R.checkResume(opts.resume!, { config, backend, path, evalSteps, keep, keepAcc });
   if (backend !== 'js') checkWasmFits({ n, d, m, nTest }, path);
-  const threads = chooseThreads(opts.threads, backend, path === 'kernel' ? 2 * n * n * m : 4 * n * d * m, opts.wasmModule !== undefined);
-  return { backend, path, threads, config, evalSteps, keep, keepAcc, chunkMs, w0 };
+  const threads = chooseThreads(opts.threads, backend, path === 'kernel' ? 2 * n * n * m : 4 * n * d * m, opts.wasmModule !== undefined, sync);
+  // what the team needs set aside before the steps (a browser's armed Web Workers: train() does it)
+  const team: { start: TeamStart | null } = { start: null };
+  return { backend, path, threads, team, config, evalSteps, keep, keepAcc, chunkMs, w0 };
 }
 type Plan = ReturnType<typeof plan>;
 
@@ -321,18 +323,21 @@ export const MIN_FLOPS_PER_THREAD = 2e6;
 
 /**
  * Threads for a run whose steps cost `stepFlops`: 'auto' gives every core when each thread gets at
- * least MIN_FLOPS_PER_THREAD a step (simd backend, rfa's own kernels, a host with worker_threads),
- * else 1; a number is checked and used as given (more threads than cores is allowed, and slow).
+ * least MIN_FLOPS_PER_THREAD a step (simd backend, rfa's own kernels, a host that can run a team:
+ * Node, or a Worker of a cross-origin isolated page given the threaded build, asynchronous train()
+ * there), else 1; a number is checked and used as given (more threads than cores is allowed, and slow).
  */
-export function chooseThreads(asked: number | 'auto' | undefined, backend: Backend, stepFlops: number, ownModule = false): number {
+export function chooseThreads(asked: number | 'auto' | undefined, backend: Backend, stepFlops: number, ownModule = false, sync = false): number {
   if (asked === undefined || asked === 'auto') {
-    if (backend !== 'simd' || ownModule || !threadsSupported()) return 1;
+    if (backend !== 'simd' || ownModule || threadsUnavailable(sync) !== null) return 1;
     return Math.max(1, Math.min(coreCount(), Math.floor(stepFlops / MIN_FLOPS_PER_THREAD)));
   }
   const t = checkRange('threads', asked, { integer: true, min: 1, max: 256 });
-  if (t > 1 && backend !== 'simd') throw new ConfigError('threads', asked, `1 on the ${backend} backend (threads run the simd build)`);
-  if (t > 1 && !threadsSupported()) throw new ConfigError('threads', asked, '1 on this host (threads need worker_threads and shared WebAssembly memory: Node)');
-  if (t > 1 && ownModule) throw new ConfigError('threads', asked, "1 with wasmModule (a team runs rfa's own threaded build, not the module given)");
+  if (t === 1) return t;
+  if (backend !== 'simd') throw new ConfigError('threads', asked, `1 on the ${backend} backend (threads run the simd build)`);
+  if (ownModule) throw new ConfigError('threads', asked, "1 with wasmModule (a team runs rfa's own threaded build, not the module given)");
+  const why = threadsUnavailable(sync);
+  if (why) throw new ConfigError('threads', asked, `1 ${why}`);
   return t;
 }
 
@@ -378,7 +383,7 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
     dphi0: config.model.dphi0,
   };
   const wasm = () => module ?? compileKernelsSync(p.backend as WasmBackend);
-  const threads = p.threads > 1 ? { module: compileKernelsSync('simd-mt'), size: p.threads } : undefined;
+  const threads = p.threads > 1 ? { module: compileKernelsSync('simd-mt'), size: p.threads, start: p.team.start } : undefined;
   const engine: Engine = p.path === 'kernel'
     ? (p.backend === 'js' ? new (jsEnginesLoaded().DualJsEngine)(init) : new DualWasmEngine(wasm(), p.backend, init, threads))
     : (p.backend === 'js' ? new (jsEnginesLoaded().JsEngine)(init) : new WasmEngine(wasm(), p.backend, init, threads));
@@ -708,7 +713,7 @@ function drive(gen: Generator<Yield, TrainResult | null, void>, signal: AbortSig
 export function trainSync(input: RfaConfigInput | RfaConfig, opts?: TrainOptions): TrainResult {
   const o = snapshot(opts);
   const ctl = control(o);
-  const p = plan(input, o, simdSupportedSync());
+  const p = plan(input, o, simdSupportedSync(), true);
   if (o.wasmModule) provideNormalsModule(o.wasmModule);
   return drive(run(p, o, o.wasmModule, ctl), o.signal, ctl);
 }
@@ -736,19 +741,27 @@ export async function train(input: RfaConfigInput | RfaConfig, opts?: TrainOptio
   const o = snapshot(opts);
   const ctl = control(o);
   if ((o.resume || o.checkpoint || o.data || o.init) && !extras) provideExtras((await import('./extras.js')).makeExtras);
-  const p = plan(input, o, simdSupportedSync());
+  // a run that asks for threads by number gets the reasons of a refusal (in a page: from the team code)
+  if (typeof o.threads === 'number' && o.threads > 1) await loadThreads();
+  const p = plan(input, o, simdSupportedSync(), false);
   const module = p.backend === 'js' ? undefined : o.wasmModule ?? (await compileKernels(p.backend));
-  if (p.backend === 'js') jsEngines ??= await import('./js_engines.js');
-  // the normal sampler runs in a kernel build too: the run's own when given, else the inlined scalar one
-  if (module) provideNormalsModule(module);
-  if (o.signal?.aborted) throw new AbortError(0);
-  const gen = run(p, o, module, ctl);
-  let step = 0;
-  for (;;) {
-    const r = gen.next();
-    if (r.done) return finish(r.value, step);
-    step = r.value;
-    await nextTask();
-    if (o.signal?.aborted) ctl.stop = 'signal';
+  // a team's workers (Web Workers in a browser) start now, while this thread is free to let them
+  if (p.threads > 1) p.team.start = await prepareTeam(p.threads - 1, await compileKernels('simd-mt'));
+  try {
+    if (p.backend === 'js') jsEngines ??= await import('./js_engines.js');
+    // the normal sampler runs in a kernel build too: the run's own when given, else the inlined scalar one
+    if (module) provideNormalsModule(module);
+    if (o.signal?.aborted) throw new AbortError(0);
+    const gen = run(p, o, module, ctl);
+    let step = 0;
+    for (;;) {
+      const r = gen.next();
+      if (r.done) return finish(r.value, step);
+      step = r.value;
+      await nextTask();
+      if (o.signal?.aborted) ctl.stop = 'signal';
+    }
+  } finally {
+    releaseWorkers(p.team.start); // those the run did not take (cancelled or failed before its team started)
   }
 }

@@ -74,6 +74,22 @@ function defaultModuleSync(backend: KernelBuild): WebAssembly.Module | null {
   return module;
 }
 
+/** Whether a build can be had synchronously here (inlined, a file in Node, or given to init()). */
+export function kernelsAvailable(backend: KernelBuild): boolean {
+  try {
+    return defaultModuleSync(backend) !== null;
+  } catch {
+    return false; // a file that cannot be read or compiled
+  }
+}
+
+/** The builds compiled so far that are not inlined (given to init() or read from files): a worker is sent these. */
+export function givenModules(): Partial<Record<KernelBuild, WebAssembly.Module>> {
+  const out: Partial<Record<KernelBuild, WebAssembly.Module>> = {};
+  for (const [k, m] of compiled) if (k !== 'simd' && k !== 'scalar') out[k] = m;
+  return out;
+}
+
 /**
  * Compile a build synchronously: the inlined simd and scalar builds anywhere, the others in Node (or
  * after init() gave them), or the bytes or module given.

@@ -1,11 +1,12 @@
-// The browser build of ./threads.ts (package.json "browser" maps one to the other): a team needs
-// Node's worker_threads, which a page does not have, so every run there uses one thread and none of
-// the Node team code is bundled. (Web Workers over a cross-origin-isolated page's shared memory are
-// the way to both cores in a page; not wired yet.)
-import { instantiateKernels, type KernelExports } from './loader.js';
-import type { ThreadTeam } from './threads.js';
+// The browser build of ./threads.ts (package.json "browser" maps one to the other): thread teams run in a
+// Worker of a cross-origin isolated page, on Web Workers, and their code (./team.ts) is loaded only when
+// a run asks for more than one thread, so a page's bundle stays small.
+import { instantiateKernels, kernelsAvailable, type KernelExports } from './loader.js';
+import type { TeamStart, ThreadTeam } from './team.js';
 
-export type { ThreadTeam, ThreadedExports } from './threads.js';
+export type { TeamStart, ThreadTeam, ThreadedExports } from './team.js';
+
+let team: typeof import('./team.js') | null = null;
 
 /** Cores the page may use (navigator.hardwareConcurrency; 1 where that cannot be known). */
 export function coreCount(): number {
@@ -13,20 +14,45 @@ export function coreCount(): number {
   return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }
 
-/** A page runs no team. */
-export function threadsSupported(): boolean {
-  return false;
+/**
+ * Why a team cannot run here (null when it may). Until train() has loaded the team code (it does when
+ * a run asks for threads by number) only whether: a Worker of a cross-origin isolated page, given the
+ * threaded build; trainSync runs one thread in a browser.
+ */
+export function threadsUnavailable(sync = false): string | null {
+  if (team) return team.threadsUnavailable(sync);
+  if (sync) return 'in trainSync in a browser (use train())';
+  const g = globalThis as { crossOriginIsolated?: boolean; WorkerGlobalScope?: unknown; document?: unknown; Worker?: unknown };
+  const may = g.document === undefined && g.WorkerGlobalScope !== undefined && g.crossOriginIsolated === true && typeof g.Worker === 'function';
+  return may && kernelsAvailable('simd-mt') ? null : 'in this page';
+}
+
+/** Load the team code (train() does when a run asks for threads by number, so its refusals give their reasons). */
+export async function loadThreads(): Promise<void> {
+  team ??= await import('./team.js');
+}
+
+/** Load the team code and set aside what one run's team needs: Web Workers armed on its memory (train() does, before its steps). */
+export async function prepareTeam(workers: number, module: WebAssembly.Module): Promise<TeamStart> {
+  await loadThreads();
+  return team!.prepareTeam(workers, module);
+}
+
+/** Workers a run set aside and did not use, back to the pool. */
+export function releaseWorkers(start: TeamStart | null): void {
+  team?.releaseWorkers(start);
 }
 
 export function pooledWorkers(): number {
-  return 0;
+  return team?.pooledWorkers() ?? 0;
 }
 
-/** An engine's kernels: its own instance of `module` (one thread). */
+/** An engine's kernels: its own instance of `module`, or a team's on a shared memory once prepareTeam has run. */
 export function engineKernels(
   module: WebAssembly.Module,
-  threads?: { module: WebAssembly.Module; size: number },
+  threads?: { module: WebAssembly.Module; size: number; start?: unknown },
 ): { kernels: KernelExports; startTeam(ctrl: number): ThreadTeam | null } {
-  if (threads && threads.size > 1) throw new Error('a team of threads needs Node worker_threads: in a page runs use one thread');
-  return { kernels: instantiateKernels(module), startTeam: () => null };
+  if (!threads || threads.size <= 1) return { kernels: instantiateKernels(module), startTeam: () => null };
+  if (!team) throw new Error('rfa: use train() for threads');
+  return team.engineKernels(module, threads);
 }

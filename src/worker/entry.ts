@@ -5,7 +5,7 @@
 // worker_threads Worker.
 import { nodeBuiltin } from '../builtin.js';
 import { namedInstrument } from '../metrics/record.js';
-import { train } from '../index.js';
+import { init, train } from '../index.js';
 import { serializeError, transferables, type FromWorker, type ToWorker } from './protocol.js';
 
 interface Port {
@@ -38,6 +38,8 @@ io.listen((msg) => {
   (globalThis as { __rfaLoaderUrl?: string }).__rfaLoaderUrl = msg.loaderUrl;
   void (async () => {
     try {
+      // the builds the caller was given (e.g. the threaded one from init() in a page) are this worker's too
+      if (msg.modules && Object.keys(msg.modules).length > 0) await init({ wasm: msg.modules as never });
       const { instruments, ...options } = msg.options ?? {};
       const instrument = instruments === undefined ? undefined : namedInstrument(instruments, msg.config as never);
       const result = await train(msg.config as never, {

@@ -6,6 +6,7 @@
 import { AbortError, ConfigError } from '../errors.js';
 import { nodeBuiltin } from '../builtin.js';
 import { packageUrl } from '../wasm/here.js';
+import { givenModules } from '../wasm/loader.js';
 import type { Progress, TrainResult } from '../train/train.js';
 import { rebuildError, type FromWorker, type ToWorker, type WorkerTrainOptions } from './protocol.js';
 import workerCode from '../../build/rfa-worker.inline.js';
@@ -120,7 +121,7 @@ export function trainInWorker(config: unknown, opts: TrainInWorkerOptions = {}):
     }, (e) => finish(() => reject(e)));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      w.post({ type: 'train', config, options, loaderUrl: loaderUrl() });
+      w.post({ type: 'train', config, options, loaderUrl: loaderUrl(), modules: givenModules() });
     } catch (e) {
       finish(() => reject(new ConfigError('config and options', config, `data a worker can receive (structured clone): ${(e as Error).message}`)));
     }

@@ -9,7 +9,11 @@ import type { Progress, TrainOptions } from '../train/train.js';
 export type WorkerTrainOptions = Omit<TrainOptions, 'instrument' | 'onProgress' | 'signal' | 'checkpoint'> & { instruments?: InstrumentSpec };
 
 export type ToWorker =
-  | { type: 'train'; config: unknown; options: WorkerTrainOptions; /** URL of dist/wasm/loader.js (the opt-in builds are found from it) */ loaderUrl: string }
+  | {
+      type: 'train'; config: unknown; options: WorkerTrainOptions;
+      /** URL of dist/wasm/loader.js (the opt-in builds are found from it) */ loaderUrl: string;
+      /** the builds the caller's thread was given (init()) or read, compiled: the worker uses them too */ modules: Partial<Record<string, WebAssembly.Module>>;
+    }
   | { type: 'abort' };
 export type FromWorker =
   | { type: 'progress'; progress: Progress }
