@@ -1,5 +1,6 @@
 // The live page (web/): `node scripts/web.mjs build` writes web-dist/, a static folder that works from
-// any static host (index.html, app.js with the kernels and the worker inlined, style.css);
+// any static host (index.html, app.js with the kernels and the worker inlined, style.css, and the threaded
+// build, used when the page is served cross-origin isolated);
 // `node scripts/web.mjs serve [port]` builds it and serves it on localhost, printing the address.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -26,9 +27,13 @@ async function buildPage() {
     logLevel: 'warning',
   });
   for (const f of ['index.html', 'style.css']) copyFileSync(join(ROOT, 'web', f), join(OUT, f));
+  // the threaded build: used when the page is cross-origin isolated (as `serve` serves it) for both cores
+  copyFileSync(join(ROOT, 'build', 'rfa-simd-mt.wasm'), join(OUT, 'rfa-simd-mt.wasm'));
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm' };
+// cross-origin isolated (SharedArrayBuffer), so runs can take both cores
+const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 function serve(port) {
   const server = createServer((req, res) => {
@@ -37,7 +42,7 @@ function serve(port) {
     if (!file.startsWith(OUT)) return void res.writeHead(403).end();
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file)) return void res.writeHead(404).end('not found');
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...ISOLATED });
     res.end(readFileSync(file));
   });
   server.on('error', (e) => {

@@ -1,6 +1,6 @@
 // The live page: controls → trainInWorker (the run, its sampling, evaluation and instruments all in a
 // Worker) → progress records → canvas drawings. The main thread only draws, at most once a frame.
-import { resolveConfig, secondLayer, writeNpy, type EvalRecord, type Progress, type RfaConfigInput, type TrainResult } from '../src/browser.js';
+import { init, resolveConfig, secondLayer, writeNpy, type EvalRecord, type Progress, type RfaConfigInput, type TrainResult } from '../src/browser.js';
 import type { NeuronPicture, PlanePicture } from '../src/metrics/record.js';
 import { trainInWorker } from '../src/worker/index.js';
 
@@ -245,6 +245,8 @@ interface Live {
 }
 let live: Live | null = null;
 let controller: AbortController | null = null;
+/** the threaded build, given once (cross-origin isolated pages only) */
+let threadedBuild: Promise<void> | null = null;
 let drawQueued = false;
 
 function yes(b: boolean | undefined): string {
@@ -299,7 +301,7 @@ function drawChecks(L: Live): void {
   }
   if (extra?.condition9) $('c-cond9').innerHTML = `${yes(extra.condition9.holds)} (${(100 * extra.condition9.fraction).toFixed(1)}% of ∪J_µ)`;
   if (extra?.condition10) $('c-cond10').innerHTML = `${yes(extra.condition10.holds)} (${(100 * extra.condition10.fraction).toFixed(1)}%)`;
-  if (last) $('c-backend').textContent = `${last.backend} (${last.path === 'kernel' ? 'kernel-space path' : 'primal path'})`;
+  if (last) $('c-backend').textContent = `${last.backend} (${last.path === 'kernel' ? 'kernel-space path' : 'primal path'}, ${last.threads} thread${last.threads > 1 ? 's' : ''})`;
   $('c-speed').textContent = L.speed.rate > 0 ? `${L.speed.rate.toFixed(L.speed.rate < 10 ? 2 : 0)} steps/s` : '–';
 }
 
@@ -336,6 +338,10 @@ async function run(): Promise<void> {
   const evalAt = s.steps <= 200 ? { every: 1 } : { log: 80 };
   const t0 = performance.now();
   try {
+    // both cores when the page is cross-origin isolated (npm run web serves it so): the threaded build
+    // sits beside the page; elsewhere (a plain static host, file://) runs take one thread
+    if (self.crossOriginIsolated && !threadedBuild) threadedBuild = init({ wasm: { 'simd-mt': 'rfa-simd-mt.wasm' } }).catch(() => {});
+    await threadedBuild;
     const pending = trainInWorker(config, {
       evalAt,
       keepLosses: false,
@@ -366,7 +372,7 @@ async function run(): Promise<void> {
     const result = await pending;
     live.result = result;
     if (live.speed.rate === 0) live.speed.rate = s.steps / ((performance.now() - t0) / 1000);
-    $('status').textContent = `done: ${result.steps} steps in ${(result.timeMs / 1000).toFixed(2)} s on ${result.backend}`;
+    $('status').textContent = `done: ${result.steps} steps in ${(result.timeMs / 1000).toFixed(2)} s on ${result.backend}, ${result.threads} thread${result.threads > 1 ? 's' : ''}`;
   } catch (e) {
     const err = e as Error;
     if (err.name === 'AbortError') $('status').textContent = `stopped at step ${(err as Error & { step: number }).step}`;

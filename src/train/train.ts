@@ -69,9 +69,10 @@ export interface Progress {
   /** L̂ at the last step run (NaN before the first) */
   loss: number;
   elapsedMs: number;
-  /** the backend and path the run is on */
+  /** the backend, path and threads the run is on */
   backend: Backend;
   path: StepPath;
+  threads: number;
   /** the evaluation record made at this step, when one was (so a page can draw it as training runs) */
   record?: EvalRecord;
 }
@@ -572,7 +573,7 @@ function* steps(p: Plan, opts: TrainOptions, built: Built, start: number, ctl: C
   }
   const recorded = new Set(history.map((r) => r.step));
   const progress = (record?: EvalRecord) => {
-    const pr: Progress = { step: t, steps: T, loss: lastLoss, elapsedMs: performance.now() - start, backend: engine.backend, path: engine.path };
+    const pr: Progress = { step: t, steps: T, loss: lastLoss, elapsedMs: performance.now() - start, backend: engine.backend, path: engine.path, threads: engine.threads };
     if (record) pr.record = record;
     opts.onProgress?.(pr);
   };
