@@ -17,7 +17,7 @@ import { aligned4, disjoint } from "./contract";
 
 /** Rows of Wt per panel: about 256 KiB of Wt, at least 16 rows. */
 // @ts-ignore: decorator
-@inline export function panelRows(m: i32): i32 {
+@inline function panelRows(m: i32): i32 {
   return max<i32>(16, (1 << 16) / max<i32>(m, 1));
 }
 

@@ -38,24 +38,24 @@ export function logistic_loss_grad(f: usize, y: usize, loss: usize, c: usize, n:
   return sum * invN;
 }
 
-// Rows of logistic_loss_grad, a block at a time (the fused forward pass, a team of threads): for `rows`
-// samples, c[i] = ℓ'(z_i)·y_i·invN (f32), with invN = 1/n of the whole set, and terms[i] = ℓ(z_i) (f64)
-// when terms ≠ 0, computed exactly as logistic_loss_grad computes them. Returns `sum` plus the rows'
-// terms added in order, so blocks taken in order add up to logistic_loss_grad's sum, bit for bit (and the
-// sum is finite exactly when every term is: finite non-negative terms of f32 margins cannot overflow f64).
-export function logistic_rows(f: usize, y: usize, terms: usize, c: usize, rows: i32, invN: f64, sum: f64): f64 {
-  assert(rows >= 0 && invN > 0, "logistic_rows: bad size");
-  assert((terms & 7) == 0 && aligned4(f) && aligned4(y) && aligned4(c), "logistic_rows: unaligned buffer");
+// Rows of logistic_loss_grad, for a team of threads: for `rows` samples, terms[i] = ℓ(z_i) (f64)
+// and c[i] = ℓ'(z_i)·y_i·invN (f32), with invN = 1/n of the whole set, computed exactly as
+// logistic_loss_grad computes them. Returns whether every term is finite (the risk is finite then:
+// a sum of finite non-negative f64 terms of f32 margins cannot overflow).
+export function logistic_terms(f: usize, y: usize, terms: usize, c: usize, rows: i32, invN: f64): bool {
+  assert(rows >= 0 && invN > 0, "logistic_terms: bad size");
+  assert((terms & 7) == 0 && aligned4(f) && aligned4(y) && aligned4(c), "logistic_terms: unaligned buffer");
+  let finite = true;
   for (let i = 0; i < rows; i++) {
     const o = <usize>i << 2;
     const yi = <f64>load<f32>(y + o);
     const zi = yi * <f64>load<f32>(f + o);
     const li = logistic_loss(zi);
-    if (terms != 0) store<f64>(terms + (<usize>i << 3), li);
-    sum += li;
+    store<f64>(terms + (<usize>i << 3), li);
+    if (!isFinite(li)) finite = false;
     store<f32>(c + o, <f32>(logistic_deriv(zi) * yi * invN));
   }
-  return sum;
+  return finite;
 }
 
 // Elementwise ℓ and ℓ' of z (len f32 values), in f64 and rounded once to f32 on the way out.

@@ -6,8 +6,11 @@
 // Returns the number of updates applied. When the risk of the current weights is not finite it
 // stops before updating and returns that step's index s < steps: loss[s] holds the bad value and
 // Wt holds W(t0 + s), the weights that produced it.
-import { forward_loss } from "./forward_loss";
+import { gemm_xwt } from "./gemm_xwt";
+import { network_output } from "./network_output";
+import { logistic_loss_grad } from "./logistic";
 import { count_correct } from "./count_correct";
+import { relu_backward } from "./relu_backward";
 import { grad_xtd } from "./grad_xtd";
 import { sgd_update } from "./update";
 
@@ -18,13 +21,14 @@ export function gd_steps(
   steps: i32, loss: usize, acc: usize,
 ): i32 {
   assert(n > 0 && d >= 0 && m > 0 && steps >= 0 && loss != 0 && (loss & 7) == 0, "gd_steps: bad sizes or loss buffer");
-  const invN: f64 = 1.0 / <f64>n;
   for (let s = 0; s < steps; s++) {
-    // Z, f, c and D over Z (D is not used when the risk is not finite)
-    const risk = forward_loss(x, y, wt, a, z, f, c, 0, 0, n, d, m, invN, dphi0, 0, 0) * invN;
+    gemm_xwt(x, wt, z, n, d, m);
+    network_output(z, a, f, n, m);
+    const risk = logistic_loss_grad(f, y, 0, c, n);
     store<f64>(loss + (<usize>s << 3), risk);
     if (acc != 0) store<f32>(acc + (<usize>s << 2), <f32>count_correct(f, y, n) / <f32>n);
     if (!isFinite(risk)) return s;
+    relu_backward(z, c, a, n, m, dphi0);
     grad_xtd(x, z, g, n, d, m, 1);
     sgd_update(wt, g, d * m, alpha);
   }

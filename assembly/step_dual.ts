@@ -10,9 +10,13 @@
 //   loss, acc: as gd_steps. Returns the number of updates applied, as gd_steps.
 // Rounding differs from the primal step (a different order of the same arithmetic); the SIMD and
 // scalar builds give the same bits as each other.
-import { forward_loss } from "./forward_loss";
+import { gemm_xwt } from "./gemm_xwt";
+import { network_output } from "./network_output";
+import { logistic_loss_grad } from "./logistic";
 import { count_correct } from "./count_correct";
+import { relu_backward } from "./relu_backward";
 import { sgd_update } from "./update";
+import { add_f32 } from "./add";
 
 export function gd_steps_dual(
   kmat: usize, ct: usize, z0: usize, y: usize, a: usize,
@@ -21,14 +25,15 @@ export function gd_steps_dual(
   steps: i32, loss: usize, acc: usize,
 ): i32 {
   assert(n > 0 && m > 0 && steps >= 0 && loss != 0 && (loss & 7) == 0, "gd_steps_dual: bad sizes or loss buffer");
-  const invN: f64 = 1.0 / <f64>n;
   for (let s = 0; s < steps; s++) {
-    // Z = K·Ct + Z0, f, c and D over Z, a block of rows at a time (every row reads all of Ct, so the
-    // update waits for the last row)
-    const risk = forward_loss(kmat, y, ct, a, z, f, c, 0, 0, n, n, m, invN, dphi0, 0, z0) * invN;
+    gemm_xwt(kmat, ct, z, n, n, m);
+    add_f32(z, z0, n * m);
+    network_output(z, a, f, n, m);
+    const risk = logistic_loss_grad(f, y, 0, c, n);
     store<f64>(loss + (<usize>s << 3), risk);
     if (acc != 0) store<f32>(acc + (<usize>s << 2), <f32>count_correct(f, y, n) / <f32>n);
     if (!isFinite(risk)) return s;
+    relu_backward(z, c, a, n, m, dphi0);
     sgd_update(ct, z, n * m, alpha);
   }
   return steps;

@@ -20,7 +20,7 @@
 //            with a time limit, before the first job, so a worker that cannot start is an error, not a hang
 import { gemm_xwt } from "./gemm_xwt";
 import { network_output } from "./network_output";
-import { forward_loss } from "./forward_loss";
+import { logistic_terms } from "./logistic";
 import { count_correct } from "./count_correct";
 import { sum_f64 } from "./sum_f64";
 import { relu_backward } from "./relu_backward";
@@ -173,6 +173,13 @@ export function mt_gd_steps(
   return publish(ctrl, JOB_STEPS, T);
 }
 
+/** Rows i0..i0+rows of a step after their Z: f, the loss terms and ℓ' (BAD set if a term is not finite), D over Z. */
+function lossRows(ctrl: usize, zr: usize, a: usize, f: usize, y: usize, terms: usize, c: usize, i0: i32, rows: i32, m: i32, invN: f64, dphi0: f32): void {
+  network_output(zr, a, f + (<usize>i0 << 2), rows, m);
+  if (!logistic_terms(f + (<usize>i0 << 2), y + (<usize>i0 << 2), terms + (<usize>i0 << 3), c + (<usize>i0 << 2), rows, invN)) store<i32>(ctrl + BAD, 1);
+  relu_backward(zr, c + (<usize>i0 << 2), a, rows, m, dphi0);
+}
+
 /** After the rows' barrier: thread 0 records the risk and accuracy of step s; true when the step must stop. */
 function record(ctrl: usize, t: i32, s: i32, f: usize, y: usize, terms: usize, n: i32, loss: usize, acc: usize): bool {
   const bad = load<i32>(ctrl + BAD) != 0;
@@ -202,7 +209,10 @@ function steps(ctrl: usize, t: i32): void {
   const j0 = byRows ? 0 : share(m, t, T, 8), j1 = byRows ? m : share(m, t + 1, T, 8);
   for (let s = 0; s < count; s++) {
     if (i1 > i0) {
-      if (!isFinite(forward_loss(x, y, wt, a, z, f, c, terms, i0, i1 - i0, d, m, invN, dphi0, 0, 0))) store<i32>(ctrl + BAD, 1);
+      const rows = i1 - i0;
+      const zr = z + <usize>i0 * strideM;
+      gemm_xwt(x + <usize>i0 * strideX, wt, zr, rows, d, m);
+      lossRows(ctrl, zr, a, f, y, terms, c, i0, rows, m, invN, dphi0);
     }
     barrier(ctrl, t);
     if (record(ctrl, t, s, f, y, terms, n, loss, acc)) return;
@@ -251,7 +261,9 @@ function stepsDual(ctrl: usize, t: i32): void {
   const zr = z + <usize>i0 * strideM;
   for (let s = 0; s < count; s++) {
     if (rows > 0) {
-      if (!isFinite(forward_loss(kmat, y, ct, a, z, f, c, terms, i0, rows, n, m, invN, dphi0, 0, z0))) store<i32>(ctrl + BAD, 1);
+      gemm_xwt(kmat + <usize>i0 * strideN, ct, zr, rows, n, m);
+      add_f32(zr, z0 + <usize>i0 * strideM, rows * m);
+      lossRows(ctrl, zr, a, f, y, terms, c, i0, rows, m, invN, dphi0);
     }
     barrier(ctrl, t);
     if (record(ctrl, t, s, f, y, terms, n, loss, acc)) return;

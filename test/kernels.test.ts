@@ -147,51 +147,6 @@ describe('the SIMD, scalar and debug builds agree bit for bit', () => {
   });
 });
 
-// forward_loss runs gemm_xwt, (+ Z0,) network_output, logistic_rows and relu_backward a block of rows at
-// a time (Wᵀ one panel) or over all rows (Wᵀ several panels): the same bits as the four kernels over all
-// rows one after the other, for a whole set or any split into row ranges, with and without Z0.
-describe.each(KERNEL_BUILDS)('%s forward_loss = the unfused kernels, bit for bit', (backend) => {
-  // besides the grid: m = 400 (blocks of 20 rows) with d = 160 (one panel of Wᵀ) and d = 170 (two panels)
-  const shapes: [number, number, number][] = [...SHAPES.filter(([n, d, m]) => n * d * m < 3e6), [45, 160, 400], [45, 170, 400], [103, 20, 37]];
-  it.each(shapes)('on (n, d, m) = (%i, %i, %i)', (n, d, m) => {
-    const seed = 3 * n + 5 * d + m;
-    const x = randomF32(n * d, seed, 1, 20), wt = randomF32(d * m, seed, 0.3, 21), z0v = randomF32(n * m, seed, 0.5, 22);
-    const y = Float32Array.from(randomF32(n, seed, 1, 23), (v) => (v >= 0 ? 1 : -1));
-    const a = secondLayer(m);
-    if (n * m > 3) z0v[1] = -0;
-    const h = new Harness(backend);
-    const px = h.put(x), pw = h.put(wt), pa = h.put(a), py = h.put(y), pz0 = h.put(z0v);
-    const invN = 1 / n;
-    for (const withZ0 of [false, true]) {
-      // the unfused sequence
-      const pz = h.zeros(n * m), pf = h.zeros(n), pc = h.zeros(n);
-      h.k.gemm_xwt(px, pw, pz, n, d, m);
-      if (withZ0) h.k.add_f32(pz, pz0, n * m);
-      h.k.network_output(pz, pa, pf, n, m);
-      const risk = h.k.logistic_loss_grad(pf, py, 0, pc, n);
-      h.k.relu_backward(pz, pc, pa, n, m, 0.5);
-      // fused, whole
-      const qz = h.zeros(n * m), qf = h.zeros(n), qc = h.zeros(n);
-      const sum = h.k.forward_loss(px, py, pw, pa, qz, qf, qc, 0, 0, n, d, m, invN, 0.5, 0, withZ0 ? pz0 : 0);
-      const what = `${backend} (${n},${d},${m})${withZ0 ? ' + Z0' : ''}`;
-      expect(sum * invN, `${what}: risk`).toBe(risk);
-      expectBitEqual(h.get(qf, n), h.get(pf, n), `${what}: f`);
-      expectBitEqual(h.get(qc, n), h.get(pc, n), `${what}: c`);
-      expectBitEqual(h.get(qz, n * m), h.get(pz, n * m), `${what}: D`);
-      // fused, in three row ranges (as a team of threads splits it), the terms written
-      const rz = h.zeros(n * m), rf = h.zeros(n), rc = h.zeros(n);
-      const terms = (h.zeros(2 * n + 2) + 7) & ~7;
-      const cuts = [0, Math.floor(n / 3), Math.floor((2 * n) / 3), n];
-      let total = 0;
-      for (let t = 0; t < 3; t++) total = h.k.forward_loss(px, py, pw, pa, rz, rf, rc, terms, cuts[t]!, cuts[t + 1]! - cuts[t]!, d, m, invN, 0.5, total, withZ0 ? pz0 : 0);
-      expect(total, `${what}: risk in ranges`).toBe(sum);
-      expect(h.k.sum_f64(terms, n), `${what}: the terms add up to the same sum`).toBe(sum);
-      expectBitEqual(h.get(rz, n * m), h.get(pz, n * m), `${what}: D in ranges`);
-      expectBitEqual(h.get(rc, n), h.get(pc, n), `${what}: c in ranges`);
-    }
-  });
-});
-
 describe('the debug build checks each kernel\'s preconditions', () => {
   const h = new Harness('debug');
   const p = h.zeros(64), q = h.zeros(64), r = h.zeros(64);
