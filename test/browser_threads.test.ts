@@ -99,8 +99,36 @@ async function main() {
 }
 main().catch((e) => postMessage({ error: String((e && e.stack) || e) }));
 `);
+    // a Worker running many teams in a row (each run's shared memory must be let go: an idle kernel
+    // Worker never collects it, and Chromium ran out of WebAssembly memory after ~120 runs)
+    writeFileSync(join(dir, 'many.js'), `
+import { init, train } from './rfa.min.js';
+const cfg = { seed: 3, data: { n: 30, d: 10, nTest: 5 }, model: { m: 8 }, train: { steps: 5 } };
+async function main() {
+  await init({ wasm: { 'simd-mt': 'rfa-simd-mt.wasm' } });
+  const t0 = performance.now();
+  let ok = 0;
+  for (let i = 0; i < 200; i++) if ((await train(cfg, { threads: 2 })).threads === 2) ok++;
+  postMessage({ ok, msPerRun: (performance.now() - t0) / 200, after: (await train(cfg, { threads: 1 })).threads });
+}
+main().catch((e) => postMessage({ error: String((e && e.stack) || e) }));
+`);
+    // where a team cannot start after all: a CSP without blob: workers, or the wrong module given as the threaded build
+    writeFileSync(join(dir, 'cannot.js'), `
+import { init, train } from './rfa.min.js';
+const errorOf = (p) => p.then(() => null, (e) => ({ name: e.name, field: e.field, message: e.message }));
+const cfg = { seed: 7, data: { n: 200, d: 50, nTest: 100 }, train: { steps: 5 } };
+async function main() {
+  const wrong = new URL(location.href).searchParams.get('wrong') !== null;
+  await init({ wasm: { 'simd-mt': wrong ? 'rfa-simd.wasm' : 'rfa-simd-mt.wasm' } });
+  postMessage({ auto: (await train(cfg, {})).threads, asked: await errorOf(train(cfg, { threads: 2 })) });
+}
+main().catch((e) => postMessage({ error: String((e && e.stack) || e) }));
+`);
+    cpSync(join(pkg, 'build', 'rfa-simd.wasm'), join(dir, 'rfa-simd.wasm'));
     writeFileSync(join(dir, 'own.html'), html(`
-const w = new Worker('worker.js', { type: 'module' });
+const q = new URLSearchParams(location.search);
+const w = new Worker((q.get('w') ?? 'worker.js') + (q.has('wrong') ? '?wrong' : ''), { type: 'module' });
 w.onmessage = (e) => { window.__rfa = e.data; };
 w.onerror = (e) => { window.__rfa = { error: e.message }; };
 `));
@@ -148,6 +176,30 @@ w.onerror = (e) => { window.__rfa = { error: e.message }; };
     expect(r.concurrent).toEqual([2, 2]);
     expect(r.concurrentSame).toBe(true);
   }, 180_000);
+
+  it('a Worker runs 200 teams in a row (each run lets its shared memory go), then one thread', async () => {
+    const r = await open('own.html?w=many.js', ISOLATED);
+    expect(r.error, String(r.error)).toBeUndefined();
+    expect(r.ok).toBe(200);
+    expect(r.after).toBe(1);
+    console.log(`200 tiny runs on 2 threads in a page's Worker: ${(r.msPerRun as number).toFixed(1)} ms a run (each starts its kernel Worker)`);
+  }, 180_000);
+
+  it('a CSP that forbids blob: workers: auto runs one thread, threads: 2 is refused by name', async () => {
+    const r = await open('own.html?w=cannot.js', { ...ISOLATED, 'content-security-policy': "worker-src 'self'" });
+    expect(r.error, String(r.error)).toBeUndefined();
+    expect(r.auto).toBe(1);
+    expect(r.asked).toMatchObject({ name: 'ConfigError', field: 'threads' });
+    expect((r.asked as { message: string }).message).toContain('Content-Security-Policy');
+  }, 120_000);
+
+  it('a module given as the threaded build that is not it: auto runs one thread, threads: 2 says so', async () => {
+    const r = await open('own.html?w=cannot.js&wrong', ISOLATED);
+    expect(r.error, String(r.error)).toBeUndefined();
+    expect(r.auto).toBe(1);
+    expect(r.asked).toMatchObject({ name: 'ConfigError', field: 'threads' });
+    expect((r.asked as { message: string }).message).toContain("not rfa's threaded build");
+  }, 120_000);
 
   it('a page that is not cross-origin isolated: auto runs one thread, threads: 2 is refused naming the headers', async () => {
     const r = await open('index.html', {});

@@ -747,7 +747,11 @@ export async function train(input: RfaConfigInput | RfaConfig, opts?: TrainOptio
   const p = plan(input, o, simdSupportedSync(), false);
   const module = p.backend === 'js' ? undefined : o.wasmModule ?? (await compileKernels(p.backend));
   // a team's workers (Web Workers in a browser) start now, while this thread is free to let them
-  if (p.threads > 1) p.team.start = await prepareTeam(p.threads - 1, await compileKernels('simd-mt'));
+  if (p.threads > 1) {
+    const start = await prepareTeam(p.threads - 1, () => compileKernels('simd-mt'), o.threads);
+    if (start) p.team.start = start;
+    else p.threads = 1; // 'auto', where a team cannot start after all
+  }
   try {
     if (p.backend === 'js') jsEngines ??= await import('./js_engines.js');
     // the normal sampler runs in a kernel build too: the run's own when given, else the inlined scalar one

@@ -44,14 +44,14 @@ function toBytes(src: ArrayBuffer | Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 let inlined: { scalar: Uint8Array<ArrayBuffer>; simd: Uint8Array<ArrayBuffer> } | null = null;
-/** The inlined builds' bytes (scripts/inline-wasm.mjs: scalar then simd, raw-deflated, base64), inflated once. */
+/** The inlined builds' bytes (scripts/inline-wasm.mjs: simd then scalar, raw-deflated, base64), inflated once. */
 function inlinedBytes(build: 'simd' | 'scalar'): Uint8Array<ArrayBuffer> {
   if (!inlined) {
     const text = atob(deflated);
     const packed = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) packed[i] = text.charCodeAt(i);
-    const all = inflateRaw(packed, sizes.scalar + sizes.simd);
-    inlined = { scalar: all.subarray(0, sizes.scalar), simd: all.subarray(sizes.scalar, sizes.scalar + sizes.simd) };
+    const all = inflateRaw(packed, sizes.simd + sizes.scalar);
+    inlined = { simd: all.subarray(0, sizes.simd), scalar: all.subarray(sizes.simd) };
   }
   return inlined[build];
 }

@@ -12,6 +12,7 @@
 //
 // Node's ./threads.ts re-exports this file; the page bundles' ./threads.browser.ts loads it lazily.
 import { nodeBuiltin as builtin } from '../builtin.js';
+import { ConfigError } from '../errors.js';
 import { instantiateKernels, kernelsAvailable, type KernelExports } from './loader.js';
 import { CTRL_BYTES } from './layout.js';
 
@@ -60,17 +61,16 @@ function host(): 'node' | 'web' {
  * trainSync, which cannot wait for Web Workers to start.
  */
 export function threadsUnavailable(sync = false): string | null {
-  if (builtin('node:worker_threads') === null) {
-    const why = webTeamUnavailable(sync);
-    if (why) return why;
-  }
+  const web = builtin('node:worker_threads') === null;
+  const why = web ? webTeamUnavailable() : null;
+  if (why) return why;
   if (!sharedMemoryWorks()) return 'on this host (no shared WebAssembly memory)';
   if (!kernelsAvailable('simd-mt')) return MT_MISSING;
-  return null;
+  return web && sync ? WEB_SYNC : null;
 }
 
-/** Why a team cannot run in this browser context (null when it may): `sync` for trainSync. */
-function webTeamUnavailable(sync: boolean): string | null {
+/** Why a team cannot run in this browser context (null when it may). */
+function webTeamUnavailable(): string | null {
   const g = globalThis as { crossOriginIsolated?: boolean; WorkerGlobalScope?: unknown; document?: unknown; Worker?: unknown };
   if (g.document !== undefined || g.WorkerGlobalScope === undefined) {
     return "on a page's main thread (thread 0 of a team waits in Atomics.wait, which a page's main thread may not: run it in a Worker, e.g. trainInWorker)";
@@ -79,9 +79,11 @@ function webTeamUnavailable(sync: boolean): string | null {
     return 'in a page that is not cross-origin isolated (SharedArrayBuffer needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
   }
   if (typeof g.Worker !== 'function') return 'in this Worker (it cannot start Workers of its own)';
-  if (sync) return "in trainSync in a browser (a team's Web Workers start asynchronously: use train())";
   return null;
 }
+
+/** trainSync in a browser, where everything else would allow a team. */
+const WEB_SYNC = "in trainSync in a browser (a team's Web Workers start asynchronously: use train())";
 
 /** The end of "threads must be 1 …" where the threaded build cannot be had synchronously. */
 const MT_MISSING = "until the threaded build is given: init({ wasm: { 'simd-mt': url } }) with rfa's build/rfa-simd-mt.wasm";
@@ -214,9 +216,18 @@ class WebKernelWorker implements KernelWorker {
     };
   }
 
+  /** The worker's next answer ('ready', 'armed'), or an error when it fails or says nothing for ANSWER_MS. */
   private answer(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
+      const timer = setTimeout(() => {
+        this.waiting = null;
+        reject(new Error(`rfa: a kernel Web Worker did not answer within ${ANSWER_MS / 1000} s; use threads: 1`));
+      }, ANSWER_MS);
+      const done = (f: () => void) => {
+        clearTimeout(timer);
+        f();
+      };
+      this.waiting = { resolve: () => done(resolve), reject: (e) => done(() => reject(e)) };
     });
   }
 
@@ -269,14 +280,29 @@ class WebKernelWorker implements KernelWorker {
   }
 }
 let webWorkerUrl: string | null = null;
+/** How long a Web Worker may take to start or to instantiate the threaded build. */
+const ANSWER_MS = 10_000;
 
 /**
  * Set aside what one run's team needs before its synchronous steps. Browsers: the team's shared memory
  * and `workers` Web Workers, started and armed with `module` on it (a Worker's messages reach its own
  * Workers only while it is free). Node: nothing (worker_threads get their message while thread 0 waits).
- * Give it to engineKernels; what the run did not use goes back with releaseWorkers.
+ * Give it to engineKernels; what the run did not use goes back with releaseWorkers. Where the team
+ * cannot start after all (the threaded build not given in a page, a Content-Security-Policy without
+ * blob: workers, a module given as the threaded build that is not it), null when the run asked for 'auto' threads (it runs one), else a
+ * ConfigError naming why.
  */
-export async function prepareTeam(workers: number, module: WebAssembly.Module): Promise<TeamStart> {
+export async function prepareTeam(workers: number, module: () => Promise<WebAssembly.Module>, asked: unknown): Promise<TeamStart | null> {
+  try {
+    return await startTeam(workers, await module());
+  } catch (e) {
+    if (typeof asked === 'number') throw new ConfigError('threads', asked, `1 here (${(e as Error).message})`);
+    return null;
+  }
+}
+
+async function startTeam(workers: number, module: WebAssembly.Module): Promise<TeamStart> {
+  checkThreaded(module);
   if (host() !== 'web') return { memory: null, workers: [] };
   const memory = sharedMemory();
   const taken = idle.splice(Math.max(0, idle.length - workers)) as WebKernelWorker[];
@@ -299,11 +325,24 @@ export function releaseWorkers(start: TeamStart | null): void {
   if (start) pool(start.workers.splice(0));
 }
 
+/**
+ * Workers back to the pool after a team, or ended. Node keeps at most one idle worker per core. A
+ * browser ends them: an idle Web Worker never collects its garbage, so each would keep the run's shared
+ * memory (and its address-space reservation) alive, and a Worker running team after team ran out of
+ * WebAssembly memory after about 120 runs (Chromium); starting one costs a few milliseconds.
+ */
 function pool(workers: KernelWorker[]): void {
   for (const w of workers) {
     w.disarm();
-    if (idle.length < coreCount()) idle.push(w);
+    if (host() === 'node' && idle.length < coreCount()) idle.push(w);
     else w.terminate();
+  }
+}
+
+/** That `module` is rfa's threaded build (a module given to init() as 'simd-mt' may be another). */
+function checkThreaded(module: WebAssembly.Module): void {
+  if (!WebAssembly.Module.exports(module).some((e) => e.name === 'mt_worker')) {
+    throw new Error("the module given as the 'simd-mt' build is not rfa's threaded build (it has no mt_worker export): give build/rfa-simd-mt.wasm");
   }
 }
 
@@ -317,6 +356,7 @@ export function engineKernels(
   threads?: { module: WebAssembly.Module; size: number; start?: unknown },
 ): { kernels: KernelExports; startTeam(ctrl: number): ThreadTeam | null } {
   if (!threads || threads.size <= 1) return { kernels: instantiateKernels(module), startTeam: () => null };
+  checkThreaded(threads.module);
   const start = threads.start as TeamStart | undefined;
   const memory = start?.memory ?? sharedMemory();
   const kernels = instantiateKernels(threads.module, memory);

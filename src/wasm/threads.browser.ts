@@ -1,7 +1,7 @@
 // The browser build of ./threads.ts (package.json "browser" maps one to the other): thread teams run in a
 // Worker of a cross-origin isolated page, on Web Workers, and their code (./team.ts) is loaded only when
 // a run asks for more than one thread, so a page's bundle stays small.
-import { instantiateKernels, kernelsAvailable, type KernelExports } from './loader.js';
+import { instantiateKernels, type KernelExports } from './loader.js';
 import type { TeamStart, ThreadTeam } from './team.js';
 
 export type { TeamStart, ThreadTeam, ThreadedExports } from './team.js';
@@ -21,10 +21,10 @@ export function coreCount(): number {
  */
 export function threadsUnavailable(sync = false): string | null {
   if (team) return team.threadsUnavailable(sync);
-  if (sync) return 'in trainSync in a browser (use train())';
+  if (sync) return 'in trainSync in a browser (teams need train(), in a Worker of a cross-origin isolated page)';
   const g = globalThis as { crossOriginIsolated?: boolean; WorkerGlobalScope?: unknown; document?: unknown; Worker?: unknown };
-  const may = g.document === undefined && g.WorkerGlobalScope !== undefined && g.crossOriginIsolated === true && typeof g.Worker === 'function';
-  return may && kernelsAvailable('simd-mt') ? null : 'in this page';
+  // (whether the threaded build was given is known once train() tries to compile it: prepareTeam)
+  return g.document === undefined && g.WorkerGlobalScope !== undefined && g.crossOriginIsolated === true && typeof g.Worker === 'function' ? null : 'in this page';
 }
 
 /** Load the team code (train() does when a run asks for threads by number, so its refusals give their reasons). */
@@ -33,9 +33,9 @@ export async function loadThreads(): Promise<void> {
 }
 
 /** Load the team code and set aside what one run's team needs: Web Workers armed on its memory (train() does, before its steps). */
-export async function prepareTeam(workers: number, module: WebAssembly.Module): Promise<TeamStart> {
+export async function prepareTeam(workers: number, module: () => Promise<WebAssembly.Module>, asked: unknown): Promise<TeamStart | null> {
   await loadThreads();
-  return team!.prepareTeam(workers, module);
+  return team!.prepareTeam(workers, module, asked);
 }
 
 /** Workers a run set aside and did not use, back to the pool. */
