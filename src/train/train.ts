@@ -389,10 +389,11 @@ function* build(p: Plan, opts: TrainOptions, module: WebAssembly.Module | undefi
     ? (p.backend === 'js' ? new (jsEnginesLoaded().DualJsEngine)(init) : new DualWasmEngine(wasm(), p.backend, init, threads))
     : (p.backend === 'js' ? new (jsEnginesLoaded().JsEngine)(init) : new WasmEngine(wasm(), p.backend, init, threads));
   if (engine.prepare) {
-    // the one-time products in pieces of about chunkMs at a first guess of the speed (a row of them
-    // costs 2·d·(n + m) flops), so cancelling is prompt during them too
+    // the one-time products in pieces of about chunkMs/2 at a first guess of the speed (a row of them
+    // costs 2·d·(n + m) flops), so cancelling is prompt during them too (half: a busy machine runs
+    // them at half the guess or less, and they are not timed as they go)
     const rowFlops = 2 * d * (problem.train.n + m);
-    const rows = Math.max(1, Math.floor((p.chunkMs * GUESS_RATE[p.backend] * engine.threads) / rowFlops));
+    const rows = Math.max(1, Math.floor((p.chunkMs * GUESS_RATE[p.backend] * engine.threads) / 2 / rowFlops));
     let prepared = false;
     try {
       yield* mapYield(engine.prepare(rows), 0, onSignal);
