@@ -432,6 +432,18 @@ describe('one writer per results file', () => {
     utimesSync(lock, old, old);
     expect(cli(['sweep', 'run', file, '--out', dir, '--shard', '1/6']).code).toBe(0);
   });
+
+  it('an empty lock (its writer killed between creating and writing it) is respected for a moment, then taken over', () => {
+    const dir = fresh('empty-lock');
+    expect(cli(['sweep', 'run', file, '--out', dir, '--shard', '0/6']).code).toBe(0);
+    const lock = join(dir, 'runs.shard-2-of-6.ndjson.lock');
+    writeFileSync(lock, '');
+    expect(cli(['sweep', 'run', file, '--out', dir, '--shard', '2/6']).code).toBe(1);
+    const old = new Date(Date.now() - 5_000);
+    utimesSync(lock, old, old);
+    const r = cli(['sweep', 'run', file, '--out', dir, '--shard', '2/6']);
+    expect(r.code, r.err).toBe(0);
+  });
 });
 
 describe('shards and summaries (units)', () => {

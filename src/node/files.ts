@@ -20,7 +20,7 @@
 //   on SIGINT, SIGTERM and SIGHUP). Writes that may block (a FIFO with no reader) and reads of
 //   inputs run off the main thread, so a signal is always handled at once.
 import {
-  accessSync, chmodSync, closeSync, constants, existsSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
+  accessSync, chmodSync, closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
   realpathSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats,
 } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
@@ -113,6 +113,43 @@ function lockOwnerGone(lock: string): boolean {
   }
 }
 
+/**
+ * Create `lock` holding this process's pid and start time, or fail with EEXIST. The contents are written
+ * to this process's temporary of `real` and hard-linked to the lock's name, so a lock never exists empty:
+ * a lock created with open('wx') and then written was left empty by a SIGKILL between the two, and an
+ * empty lock must be presumed live for a while (its owner may be about to write it), which left it
+ * behind the next run's recovery. Where the filesystem has no hard links, open('wx') and a write.
+ */
+function createLock(lock: string, real: string): void {
+  const content = `${process.pid} ${SELF_START ?? ''}`;
+  const tmp = temporaryFor(real); // not in use: a write stages it only once it holds the lock
+  active.add(tmp);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(tmp, lock);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+    active.delete(tmp);
+  }
+  const fd = openSync(lock, 'wx');
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Take the locks of these files (in one order, so two runs cannot deadlock), waiting for a running holder. */
 async function acquire(targets: readonly OutputTarget[], owner: symbol): Promise<void> {
   const byLock = new Map(targets.map((t) => [lockFor(t.real), t]));
@@ -126,11 +163,9 @@ async function acquire(targets: readonly OutputTarget[], owner: symbol): Promise
         continue;
       }
       try {
-        const fd = openSync(lock, 'wx');
+        createLock(lock, who.real);
         active.add(lock);
         held.set(lock, owner);
-        writeSync(fd, `${process.pid} ${SELF_START ?? ''}`);
-        closeSync(fd);
         break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new OutputError(who.flag, who.path, e);

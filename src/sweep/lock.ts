@@ -36,6 +36,17 @@ export function releaseLocks(): void {
   for (const release of [...held]) release();
 }
 
+/** How old an empty lock must be to be taken over. */
+const EMPTY_STALE_MS = 2_000;
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return -1;
+  }
+}
+
 /** Take the lock of `file` for this process, or a ConfigError naming the holder. */
 export function lockResults(file: string, flag = '--out'): WriterLock {
   const path = `${file}.lock`;
@@ -62,7 +73,10 @@ export function lockResults(file: string, flag = '--out'): WriterLock {
         continue; // gone meanwhile: try again
       }
     }
-    const stale = age > STALE_MS || (holder !== null && holder.host === me.host && !alive(holder.pid));
+    // an empty lock is one whose writer was killed between creating and writing it (a live one writes it
+    // at once): stale after a moment, not after a minute
+    const empty = holder === null && sizeOf(path) === 0;
+    const stale = age > (empty ? EMPTY_STALE_MS : STALE_MS) || (holder !== null && holder.host === me.host && !alive(holder.pid));
     if (!stale) {
       throw new ConfigError(flag, file, `a results file no other process is writing: ${holder ? `pid ${holder.pid} on ${holder.host} (since ${holder.started})` : 'another process'} holds ${path}; ` +
         'run each shard once (--shard I/N writes a file of its own), or wait for it to end (a lock not refreshed for a minute is taken over)');
