@@ -18,7 +18,7 @@ async function buildPage() {
     // a classic script, not a module: the page then also works opened from disk (file://), where
     // browsers refuse module scripts; it has no imports left once bundled
     format: 'iife',
-    define: { 'import.meta.url': 'undefined' }, // (the opt-in builds are not served with the page)
+    define: { 'import.meta.url': 'undefined' }, // (the threaded build is given to init() by URL: web/main.ts)
     platform: 'browser',
     target: 'es2022',
     minify: true,

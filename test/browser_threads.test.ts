@@ -89,12 +89,19 @@ async function main() {
   await init({ wasm: { 'simd-mt': 'rfa-simd-mt.wasm' } });
   const out = { primal: await pair(train, PRIMAL, 'primal'), kernel: await pair(train, KERNEL, 'kernel') };
   out.auto = (await train(BIG, {})).threads;
+  out.cores = navigator.hardwareConcurrency;
   out.sync = await errorOf(Promise.resolve().then(() => trainSync(PRIMAL, { threads: 2 })));
   out.syncAuto = trainSync(BIG, {}).threads;
   // concurrent runs, each with its team
   const both = await Promise.all([train(PRIMAL, { threads: 2 }), train(PRIMAL, { threads: 2 })]);
   out.concurrent = both.map((r) => r.threads);
   out.concurrentSame = same(both[0].weights, both[1].weights);
+  // an abort while the team's Workers start: AbortError at once, and the next team runs
+  const ac = new AbortController();
+  const aborted = errorOf(train(BIG, { threads: 2, signal: ac.signal }));
+  setTimeout(() => ac.abort(), 1);
+  out.abort = await aborted;
+  out.afterAbort = (await train(PRIMAL, { threads: 2 })).threads;
   postMessage(out);
 }
 main().catch((e) => postMessage({ error: String((e && e.stack) || e) }));
@@ -163,18 +170,20 @@ w.onerror = (e) => { window.__rfa = { error: e.message }; };
     expect((r.mainThread as { message: string }).message).toContain("main thread");
   }, 180_000);
 
-  it("the page's own Worker: train() runs teams (two at once too); trainSync runs one thread and refuses 2 by name", async () => {
+  it("the page's own Worker: train() runs teams (two at once too, and after an abort); trainSync runs one thread and refuses 2 by name", async () => {
     const r = await open('own.html', ISOLATED);
     expect(r.error, String(r.error)).toBeUndefined();
     expect(r.errors).toEqual([]);
     expectSameBits(r, 'primal');
     expectSameBits(r, 'kernel');
-    expect(r.auto).toBe(2);
+    expect(r.auto).toBe(Math.min(r.cores as number, 8));
     expect(r.syncAuto).toBe(1);
     expect(r.sync).toMatchObject({ name: 'ConfigError', field: 'threads' });
     expect((r.sync as { message: string }).message).toContain('trainSync');
     expect(r.concurrent).toEqual([2, 2]);
     expect(r.concurrentSame).toBe(true);
+    expect(r.abort).toMatchObject({ name: 'AbortError' });
+    expect(r.afterAbort).toBe(2);
   }, 180_000);
 
   it('a Worker runs 200 teams in a row (each run lets its shared memory go), then one thread', async () => {

@@ -241,6 +241,7 @@ describe('the size of a page that trains and measures', () => {
     const inputs = [...loaded].flatMap((k) => Object.keys(outputs[k]!.inputs));
     expect(inputs.some((i) => i.includes('rfa-inline')), 'the simd and scalar builds are inlined').toBe(true);
     expect(inputs.some((i) => i.includes('js_engine')), 'the float64 engines are not loaded up front').toBe(false);
+    expect(inputs.some((i) => i.includes('wasm/team')), 'nor the thread team').toBe(false);
     expect(bytes).toBeLessThanOrEqual(60 * 1024);
     console.log(`page bundle of train + metrics: ${(bytes / 1024).toFixed(1)} KB minified (${loaded.size} files)`);
   });

@@ -330,8 +330,9 @@ export const MIN_FLOPS_PER_THREAD = 2e6;
  */
 export function chooseThreads(asked: number | 'auto' | undefined, backend: Backend, stepFlops: number, ownModule = false, sync = false): number {
   if (asked === undefined || asked === 'auto') {
-    if (backend !== 'simd' || ownModule || threadsUnavailable(sync) !== null) return 1;
-    return Math.max(1, Math.min(coreCount(), Math.floor(stepFlops / MIN_FLOPS_PER_THREAD)));
+    // the count first: a run that would take one thread anyway does not look for the threaded build
+    const t = Math.min(coreCount(), Math.floor(stepFlops / MIN_FLOPS_PER_THREAD));
+    return t > 1 && backend === 'simd' && !ownModule && threadsUnavailable(sync) === null ? t : 1;
   }
   const t = checkRange('threads', asked, { integer: true, min: 1, max: 256 });
   if (t === 1) return t;
@@ -749,7 +750,7 @@ export async function train(input: RfaConfigInput | RfaConfig, opts?: TrainOptio
   const module = p.backend === 'js' ? undefined : o.wasmModule ?? (await compileKernels(p.backend));
   // a team's workers (Web Workers in a browser) start now, while this thread is free to let them
   if (p.threads > 1) {
-    const start = await prepareTeam(p.threads - 1, () => compileKernels('simd-mt'), o.threads);
+    const start = await prepareTeam(p.threads - 1, () => compileKernels('simd-mt'), o.threads, o.signal);
     if (start) p.team.start = start;
     else p.threads = 1; // 'auto', where a team cannot start after all
   }

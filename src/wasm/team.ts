@@ -3,17 +3,18 @@
 // kernels split each job so that every output is computed whole by one thread, in one thread's
 // order: a run gives the same bits on 1 or T threads.
 //
-// The workers are, in Node, worker_threads and, in a browser, Web Workers started from a Worker of a
-// cross-origin isolated page (SharedArrayBuffer; a page's main thread may not block in Atomics.wait,
-// which thread 0 does). Either way they are kept in a pool (at most one idle worker per core) and
-// handed to one team at a time, and their code is inlined, so no file has to be found next to the
-// bundle. A Web Worker only starts while its parent is free, so in a browser train() starts them
-// (prepareTeam) before the synchronous steps, and trainSync runs one thread there.
+// The workers are, in Node, worker_threads, kept in a pool (at most one idle worker per core) and handed
+// to one team at a time, and, in a browser, Web Workers started from a Worker of a cross-origin
+// isolated page (SharedArrayBuffer; a page's main thread may not block in Atomics.wait, which thread 0
+// does), started for one team and ended with it (see pool()). Their code is inlined, so no file has to
+// be found next to the bundle. A Web Worker only hears its parent while the parent is free, so in a
+// browser train() starts and arms them (prepareTeam) before the synchronous steps, and trainSync runs
+// one thread there.
 //
 // Node's ./threads.ts re-exports this file; the page bundles' ./threads.browser.ts loads it lazily.
 import { nodeBuiltin as builtin } from '../builtin.js';
-import { ConfigError } from '../errors.js';
-import { instantiateKernels, kernelsAvailable, type KernelExports } from './loader.js';
+import { AbortError, ConfigError } from '../errors.js';
+import { compileKernelsSync, instantiateKernels, kernelsAvailable, type KernelExports } from './loader.js';
 import { CTRL_BYTES } from './layout.js';
 
 interface NodeWorker {
@@ -64,17 +65,20 @@ export function threadsUnavailable(sync = false): string | null {
   const web = builtin('node:worker_threads') === null;
   const why = web ? webTeamUnavailable() : null;
   if (why) return why;
+  if (web && sync) return WEB_SYNC;
   if (!sharedMemoryWorks()) return 'on this host (no shared WebAssembly memory)';
   if (!kernelsAvailable('simd-mt')) return MT_MISSING;
-  return web && sync ? WEB_SYNC : null;
+  if (!isThreaded(compileKernelsSync('simd-mt'))) return `here (${NOT_THREADED})`;
+  return null;
 }
 
 /** Why a team cannot run in this browser context (null when it may). */
 function webTeamUnavailable(): string | null {
   const g = globalThis as { crossOriginIsolated?: boolean; WorkerGlobalScope?: unknown; document?: unknown; Worker?: unknown };
-  if (g.document !== undefined || g.WorkerGlobalScope === undefined) {
+  if (g.document !== undefined) {
     return "on a page's main thread (thread 0 of a team waits in Atomics.wait, which a page's main thread may not: run it in a Worker, e.g. trainInWorker)";
   }
+  if (g.WorkerGlobalScope === undefined) return 'on this host (a team needs worker_threads with process.getBuiltinModule, Node >= 20.16, or Web Workers)';
   if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function') {
     return 'in a page that is not cross-origin isolated (SharedArrayBuffer needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
   }
@@ -129,8 +133,8 @@ parentPort.on('message', (m) => ${JOIN}(m, (error) => parentPort.postMessage({ e
 `;
 // Browsers: a message from a Worker reaches its own Workers only while it is free, and thread 0 blocks
 // from the moment the engine is built. So a Web Worker is armed beforehand (the threaded build on the
-// run's shared memory, and a mailbox), says so, and waits on the mailbox: 1 = join as thread box[2] of
-// the team at box[1]; 2 = not needed after all. Either way it then waits for the next arming.
+// run's shared memory, and a mailbox), says so, and waits on the mailbox until it holds 1: join as
+// thread box[2] of the team at box[1]. It is ended with its team (or, unused, with its run).
 const WEB_WORKER_CODE = `
 onmessage = (e) => {
   const { module, memory, mailbox } = e.data;
@@ -144,7 +148,7 @@ onmessage = (e) => {
   }
   postMessage({ armed: true });
   Atomics.wait(box, 0, 0);
-  if (Atomics.load(box, 0) === 1) ${JOIN}({ module, memory, ctrl: box[1], tid: box[2], seen: 0, k }, (error) => postMessage({ error }));
+  ${JOIN}({ module, memory, ctrl: box[1], tid: box[2], seen: 0, k }, (error) => postMessage({ error }));
 };
 postMessage({ ready: true });
 `;
@@ -153,8 +157,6 @@ postMessage({ ready: true });
 interface KernelWorker {
   /** send it into the team at `ctrl` on `memory` as thread `tid`; false if it cannot go (a Web Worker not armed for this memory) */
   join(module: WebAssembly.Module, memory: WebAssembly.Memory, ctrl: number, tid: number): boolean;
-  /** a Web Worker armed and not used: let it go back to waiting for messages */
-  disarm(): void;
   terminate(): void;
 }
 
@@ -171,6 +173,11 @@ export function pooledWorkers(): number {
   return idle.length;
 }
 let lastWorkerError: string | null = null;
+/** ": " and the first line of the last error a kernel worker reported, or "". */
+function workerError(): string {
+  const e = lastWorkerError as string | null;
+  return e ? `: ${e.split('\n')[0]}` : '';
+}
 const workerFailed = (e: unknown) => {
   lastWorkerError = String((e as Error)?.stack ?? (e as { message?: string })?.message ?? e);
 };
@@ -189,7 +196,6 @@ function spawnNode(): KernelWorker {
       w.postMessage({ module, memory, ctrl, tid, seen: 0 });
       return true;
     },
-    disarm() {},
     terminate: () => void w.terminate(),
   };
 }
@@ -205,13 +211,13 @@ class WebKernelWorker implements KernelWorker {
       const m = e.data as { ready?: boolean; armed?: boolean; error?: string } | null;
       if (m?.error) lastWorkerError = m.error;
       if (m?.ready || m?.armed) this.waiting?.resolve();
-      else if (m?.error) this.waiting?.reject(new Error(`rfa: a kernel Web Worker failed: ${m.error.split('\n')[0]}; use threads: 1`));
+      else if (m?.error) this.waiting?.reject(new Error(`a kernel Web Worker failed: ${m.error.split('\n')[0]}`));
       this.waiting = null;
     };
     w.onerror = (e) => {
       e.preventDefault();
       workerFailed(e);
-      this.waiting?.reject(new Error(`rfa: a kernel Web Worker could not start: ${e.message ?? 'blocked by a Content-Security-Policy (worker-src blob:)?'}; use threads: 1`));
+      this.waiting?.reject(new Error(`a kernel Web Worker could not start: ${e.message || 'blocked by a Content-Security-Policy (worker-src blob:)?'}`));
       this.waiting = null;
     };
   }
@@ -221,7 +227,7 @@ class WebKernelWorker implements KernelWorker {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting = null;
-        reject(new Error(`rfa: a kernel Web Worker did not answer within ${ANSWER_MS / 1000} s; use threads: 1`));
+        reject(new Error(`a kernel Web Worker did not answer within ${ANSWER_MS / 1000} s`));
       }, ANSWER_MS);
       const done = (f: () => void) => {
         clearTimeout(timer);
@@ -266,17 +272,12 @@ class WebKernelWorker implements KernelWorker {
     return true;
   }
 
-  disarm(): void {
-    const box = this.box;
-    this.box = this.memory = null;
-    if (box) {
-      Atomics.store(box, 0, 2);
-      Atomics.notify(box, 0);
-    }
-  }
-
+  /** End the worker; an answer awaited from it fails now (its timer, which holds the run's memory, is cleared). */
   terminate(): void {
     this.w.terminate();
+    this.box = this.memory = null;
+    this.waiting?.reject(new Error('a kernel Web Worker was ended'));
+    this.waiting = null;
   }
 }
 let webWorkerUrl: string | null = null;
@@ -285,39 +286,50 @@ const ANSWER_MS = 10_000;
 
 /**
  * Set aside what one run's team needs before its synchronous steps. Browsers: the team's shared memory
- * and `workers` Web Workers, started and armed with `module` on it (a Worker's messages reach its own
- * Workers only while it is free). Node: nothing (worker_threads get their message while thread 0 waits).
- * Give it to engineKernels; what the run did not use goes back with releaseWorkers. Where the team
- * cannot start after all (the threaded build not given in a page, a Content-Security-Policy without
- * blob: workers, a module given as the threaded build that is not it), null when the run asked for 'auto' threads (it runs one), else a
- * ConfigError naming why.
+ * and `workers` Web Workers, started and armed with the threaded build on it (a Worker's messages reach
+ * its own Workers only while it is free). Node: nothing (worker_threads get their message while thread 0
+ * waits). Give it to engineKernels; what the run did not use goes back with releaseWorkers. Where the
+ * team cannot start after all (the threaded build not given in a page, a Content-Security-Policy without
+ * blob: workers, a module given as the threaded build that is not it): null when the run asked for
+ * 'auto' threads (it runs one), else a ConfigError naming why. An abort (`signal`) ends the workers
+ * started so far and rejects with AbortError at once.
  */
-export async function prepareTeam(workers: number, module: () => Promise<WebAssembly.Module>, asked: unknown): Promise<TeamStart | null> {
+export async function prepareTeam(
+  workers: number, module: () => Promise<WebAssembly.Module>, asked: unknown, signal?: AbortSignal,
+): Promise<TeamStart | null> {
   try {
-    return await startTeam(workers, await module());
+    return await startTeam(workers, await module(), signal);
   } catch (e) {
+    if (e instanceof AbortError) throw e;
     if (typeof asked === 'number') throw new ConfigError('threads', asked, `1 here (${(e as Error).message})`);
     return null;
   }
 }
 
-async function startTeam(workers: number, module: WebAssembly.Module): Promise<TeamStart> {
-  checkThreaded(module);
+async function startTeam(workers: number, module: WebAssembly.Module, signal: AbortSignal | undefined): Promise<TeamStart> {
+  if (!isThreaded(module)) throw new Error(NOT_THREADED);
   if (host() !== 'web') return { memory: null, workers: [] };
   const memory = sharedMemory();
-  const taken = idle.splice(Math.max(0, idle.length - workers)) as WebKernelWorker[];
-  const started = await Promise.allSettled(Array.from({ length: workers - taken.length }, () => WebKernelWorker.start()));
-  for (const s of started) if (s.status === 'fulfilled') taken.push(s.value);
-  const start = { memory, workers: taken as KernelWorker[] };
-  const failed = started.find((s) => s.status === 'rejected');
+  const starting = Array.from({ length: workers }, () => WebKernelWorker.start());
   try {
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    await Promise.all(taken.map((w) => w.arm(module, memory)));
+    const started = await abortable(Promise.all(starting), signal);
+    await abortable(Promise.all(started.map((w) => w.arm(module, memory))), signal);
+    return { memory, workers: started };
   } catch (e) {
-    for (const w of taken) w.terminate();
+    for (const w of starting) void w.then((k) => k.terminate(), () => {});
     throw e;
   }
-  return start;
+}
+
+/** `p`, or an AbortError as soon as `signal` fires. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new AbortError(0));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Workers a run set aside and did not use, back to the pool (at most one idle worker per core; the rest are ended). */
@@ -333,18 +345,16 @@ export function releaseWorkers(start: TeamStart | null): void {
  */
 function pool(workers: KernelWorker[]): void {
   for (const w of workers) {
-    w.disarm();
     if (host() === 'node' && idle.length < coreCount()) idle.push(w);
     else w.terminate();
   }
 }
 
-/** That `module` is rfa's threaded build (a module given to init() as 'simd-mt' may be another). */
-function checkThreaded(module: WebAssembly.Module): void {
-  if (!WebAssembly.Module.exports(module).some((e) => e.name === 'mt_worker')) {
-    throw new Error("the module given as the 'simd-mt' build is not rfa's threaded build (it has no mt_worker export): give build/rfa-simd-mt.wasm");
-  }
+/** Whether `module` is rfa's threaded build (a module given to init() as 'simd-mt' may be another). */
+function isThreaded(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.exports(module).some((e) => e.name === 'mt_worker');
 }
+const NOT_THREADED = "the module given as the 'simd-mt' build is not rfa's threaded build (it has no mt_worker export): give build/rfa-simd-mt.wasm";
 
 /**
  * An engine's kernels: its own instance of `module`, or, for a team of more than one thread, an
@@ -356,7 +366,7 @@ export function engineKernels(
   threads?: { module: WebAssembly.Module; size: number; start?: unknown },
 ): { kernels: KernelExports; startTeam(ctrl: number): ThreadTeam | null } {
   if (!threads || threads.size <= 1) return { kernels: instantiateKernels(module), startTeam: () => null };
-  checkThreaded(threads.module);
+  if (!isThreaded(threads.module)) throw new Error(`rfa: ${NOT_THREADED}`);
   const start = threads.start as TeamStart | undefined;
   const memory = start?.memory ?? sharedMemory();
   const kernels = instantiateKernels(threads.module, memory);
@@ -376,14 +386,19 @@ export class ThreadTeam {
     this.kernels = kernels as KernelExports & ThreadedExports;
     this.ctrl = ctrl;
     new Int32Array(memory.buffer, ctrl, CTRL_BYTES / 4).fill(0);
-    for (let tid = 1; tid < size; tid++) {
-      const w = reserved?.pop() ?? idle.pop() ?? (host() === 'node' ? spawnNode() : null);
-      if (!w?.join(module, memory, ctrl, tid)) {
-        if (w) pool([w]);
-        this.retire();
-        throw new Error(`rfa: a team of ${size} threads in a browser needs ${size - 1} Web Workers armed by train() before its steps; use threads: 1`);
+    lastWorkerError = null; // a worker's error from an earlier team is not this one's
+    try {
+      for (let tid = 1; tid < size; tid++) {
+        const w = reserved?.pop() ?? idle.pop() ?? (host() === 'node' ? spawnNode() : null);
+        if (!w?.join(module, memory, ctrl, tid)) {
+          if (w) pool([w]);
+          throw new Error(`rfa: a team of ${size} threads in a browser needs ${size - 1} Web Workers armed by train() before its steps; use threads: 1`);
+        }
+        this.workers.push(w);
       }
-      this.workers.push(w);
+    } catch (e) {
+      this.retire(); // those that joined (a worker that cannot be started, e.g. out of resources)
+      throw e;
     }
     // wait until every worker has joined (a new one takes tens of ms to start); one that cannot start
     // would otherwise leave this thread waiting at the first barrier for ever
@@ -393,7 +408,7 @@ export class ThreadTeam {
       if (Date.now() > until) {
         this.retire();
         throw new Error(`rfa: ${size - 1 - n} of ${size - 1} kernel worker threads did not start within ${JOIN_TIMEOUT_MS / 1000} s` +
-          `${lastWorkerError ? `: ${lastWorkerError.split('\n')[0]}` : ''}; use threads: 1`);
+          `${workerError()}; use threads: 1`);
       }
       Atomics.wait(alive, 0, n, 50);
     }
@@ -415,7 +430,7 @@ export class ThreadTeam {
       const dead = this.dead();
       this.kernels.mt_kill(this.ctrl);
       this.retire();
-      if (dead) throw new Error(`rfa: a kernel worker thread failed${lastWorkerError ? `: ${lastWorkerError.split('\n')[0]}` : ''}`);
+      if (dead) throw new Error(`rfa: a kernel worker thread failed${workerError()}`);
       throw e;
     }
   }

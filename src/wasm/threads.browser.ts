@@ -16,8 +16,9 @@ export function coreCount(): number {
 
 /**
  * Why a team cannot run here (null when it may). Until train() has loaded the team code (it does when
- * a run asks for threads by number) only whether: a Worker of a cross-origin isolated page, given the
- * threaded build; trainSync runs one thread in a browser.
+ * a run asks for threads by number) only whether this is a Worker of a cross-origin isolated page that
+ * can start Workers (train() finds out whether the threaded build was given); trainSync runs one thread
+ * in a browser.
  */
 export function threadsUnavailable(sync = false): string | null {
   if (team) return team.threadsUnavailable(sync);
@@ -33,12 +34,14 @@ export async function loadThreads(): Promise<void> {
 }
 
 /** Load the team code and set aside what one run's team needs: Web Workers armed on its memory (train() does, before its steps). */
-export async function prepareTeam(workers: number, module: () => Promise<WebAssembly.Module>, asked: unknown): Promise<TeamStart | null> {
+export async function prepareTeam(
+  workers: number, module: () => Promise<WebAssembly.Module>, asked: unknown, signal?: AbortSignal,
+): Promise<TeamStart | null> {
   await loadThreads();
-  return team!.prepareTeam(workers, module, asked);
+  return team!.prepareTeam(workers, module, asked, signal);
 }
 
-/** Workers a run set aside and did not use, back to the pool. */
+/** Workers a run set aside and did not use: ended (a browser keeps no idle kernel Workers). */
 export function releaseWorkers(start: TeamStart | null): void {
   team?.releaseWorkers(start);
 }
