@@ -99,17 +99,17 @@ const lines = [
     `Node ${process.versions.node}. ms per step (steps only: each path's one-time setup is not included); 2T: a team of two threads ` +
     "(the same bits as one). Ratios are the peer's time over rfa's faster path, on one thread (1T) or two (2T): above 1, rfa is faster. " +
     'Float32 everywhere; NumPy and PyTorch on one OpenBLAS/OMP thread, without autograd; TensorFlow.js 4.22 (tfjs wasm) on its ' +
-    'SIMD wasm backend, one thread, at its best (explicit transposes, no autograd; bench/tfjs.ts).',
+    'SIMD wasm backend, one thread, at its best (explicit transposes, no autograd; bench/tfjs.ts; it turns its threaded wasm build off in Node (WASM_HAS_MULTITHREAD_SUPPORT is false there, tfjs issue 3830), so one thread is its best here, and TF.js / rfa 2T sets that against rfa on both cores).',
   '',
-  `| shape (n, d, m) | ${impls.join(' | ')} | NumPy / rfa 1T | PyTorch / rfa 1T | TF.js / rfa 1T | NumPy / rfa 2T | PyTorch / rfa 2T |`,
-  `|---|${impls.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
+  `| shape (n, d, m) | ${impls.join(' | ')} | NumPy / rfa 1T | PyTorch / rfa 1T | TF.js / rfa 1T | NumPy / rfa 2T | PyTorch / rfa 2T | TF.js / rfa 2T |`,
+  `|---|${impls.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|---:|`,
 ];
 for (const [n, d, m] of SHAPES) {
   const shape = `(${n}, ${d}, ${m})`;
   const best1 = Math.min(...['rfa primal', 'rfa kernel'].map((i) => get(shape, i) ?? Infinity));
   const best2 = Math.min(...['rfa primal 2T', 'rfa kernel 2T'].map((i) => get(shape, i) ?? Infinity));
   const ratio = (p: string, best: number) => (get(shape, p) === null || !Number.isFinite(best) ? '—' : `${(get(shape, p)! / best).toFixed(2)}×`);
-  lines.push(`| ${shape} | ${impls.map((i) => fmt(get(shape, i))).join(' | ')} | ${ratio('numpy', best1)} | ${ratio('pytorch', best1)} | ${ratio('tfjs wasm', best1)} | ${ratio('numpy', best2)} | ${ratio('pytorch', best2)} |`);
+  lines.push(`| ${shape} | ${impls.map((i) => fmt(get(shape, i))).join(' | ')} | ${ratio('numpy', best1)} | ${ratio('pytorch', best1)} | ${ratio('tfjs wasm', best1)} | ${ratio('numpy', best2)} | ${ratio('pytorch', best2)} | ${ratio('tfjs wasm', best2)} |`);
 }
 lines.push('', ...rows.filter((r) => r.note).map((r) => `- ${r.impl}: ${r.note}`));
 lines.push('', 'Setup of each rfa path (ms, once per run): ' + rows.filter((r) => r.setupMs !== undefined).map((r) => `${r.shape} ${r.impl} ${r.setupMs!.toFixed(0)}`).join('; ') + '.', '');
