@@ -194,36 +194,18 @@ w.onerror = (e) => { window.__rfa = { error: e.message }; };
     console.log(`200 tiny runs on 2 threads in a page's Worker: ${(r.msPerRun as number).toFixed(1)} ms a run (each starts its kernel Worker)`);
   }, 180_000);
 
-  it('a CSP that forbids blob: workers: auto runs one thread, threads: 2 is refused by name', async () => {
-    const r = await open('own.html?w=cannot.js', { ...ISOLATED, 'content-security-policy': "worker-src 'self'" });
+  // where a team cannot run: 'auto' runs one thread, and threads: 2 is a ConfigError whose message says why
+  it.each([
+    ['a CSP that forbids blob: workers', 'own.html?w=cannot.js', { ...ISOLATED, 'content-security-policy': "worker-src 'self'" }, 'Content-Security-Policy'],
+    ['a module given as the threaded build that is not it', 'own.html?w=cannot.js&wrong', ISOLATED, "not rfa's threaded build"],
+    ['a page that is not cross-origin isolated', 'index.html', {}, 'Cross-Origin-Embedder-Policy'],
+    ['an isolated page that did not give the threaded build', 'index.html?no-mt', ISOLATED, "'simd-mt'"],
+  ] as const)('%s: auto runs one thread, threads: 2 is refused saying why', async (_what, file, headers, reason) => {
+    const r = await open(file, headers);
     expect(r.error, String(r.error)).toBeUndefined();
+    if (file === 'index.html') expect(r.isolated).toBe(false);
     expect(r.auto).toBe(1);
     expect(r.asked).toMatchObject({ name: 'ConfigError', field: 'threads' });
-    expect((r.asked as { message: string }).message).toContain('Content-Security-Policy');
-  }, 120_000);
-
-  it('a module given as the threaded build that is not it: auto runs one thread, threads: 2 says so', async () => {
-    const r = await open('own.html?w=cannot.js&wrong', ISOLATED);
-    expect(r.error, String(r.error)).toBeUndefined();
-    expect(r.auto).toBe(1);
-    expect(r.asked).toMatchObject({ name: 'ConfigError', field: 'threads' });
-    expect((r.asked as { message: string }).message).toContain("not rfa's threaded build");
-  }, 120_000);
-
-  it('a page that is not cross-origin isolated: auto runs one thread, threads: 2 is refused naming the headers', async () => {
-    const r = await open('index.html', {});
-    expect(r.error, String(r.error)).toBeUndefined();
-    expect(r.isolated).toBe(false);
-    expect(r.auto).toBe(1);
-    expect(r.asked).toMatchObject({ name: 'ConfigError', field: 'threads' });
-    expect((r.asked as { message: string }).message).toContain('Cross-Origin-Embedder-Policy');
-  }, 120_000);
-
-  it('an isolated page that did not give the threaded build: auto runs one thread, threads: 2 names init', async () => {
-    const r = await open('index.html?no-mt', ISOLATED);
-    expect(r.error, String(r.error)).toBeUndefined();
-    expect(r.auto).toBe(1);
-    expect(r.asked).toMatchObject({ name: 'ConfigError', field: 'threads' });
-    expect((r.asked as { message: string }).message).toContain("'simd-mt'");
+    expect((r.asked as { message: string }).message).toContain(reason);
   }, 120_000);
 });
