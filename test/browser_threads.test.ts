@@ -155,15 +155,20 @@ w.onerror = (e) => { window.__rfa = { error: e.message }; };
     expect(p.trainAcc as number).toBeGreaterThan(0.5);
   };
 
-  it('trainInWorker in a cross-origin isolated page: 2 threads give the bits of 1 on both paths; auto takes every core', async () => {
-    const r = await open('index.html', ISOLATED);
+  /** A page that ran teams: no error, the bits of one thread on both paths, and auto on every core (up to the step's 8). */
+  const expectTeams = (r: Record<string, unknown> & { errors: string[] }) => {
     expect(r.error, String(r.error)).toBeUndefined();
     expect(r.errors).toEqual([]);
-    expect(r.isolated).toBe(true);
-    expect(r.asked).toBeNull();
     expectSameBits(r, 'primal');
     expectSameBits(r, 'kernel');
     expect(r.auto).toBe(Math.min(r.cores as number, 8));
+  };
+
+  it('trainInWorker in a cross-origin isolated page: 2 threads give the bits of 1 on both paths; auto takes every core', async () => {
+    const r = await open('index.html', ISOLATED);
+    expectTeams(r);
+    expect(r.isolated).toBe(true);
+    expect(r.asked).toBeNull();
     // the page's main thread may not block: one thread for auto, a named refusal for 2
     expect(r.mainThreadAuto).toBe(1);
     expect(r.mainThread).toMatchObject({ name: 'ConfigError', field: 'threads' });
@@ -172,11 +177,7 @@ w.onerror = (e) => { window.__rfa = { error: e.message }; };
 
   it("the page's own Worker: train() runs teams (two at once too, and after an abort); trainSync runs one thread and refuses 2 by name", async () => {
     const r = await open('own.html', ISOLATED);
-    expect(r.error, String(r.error)).toBeUndefined();
-    expect(r.errors).toEqual([]);
-    expectSameBits(r, 'primal');
-    expectSameBits(r, 'kernel');
-    expect(r.auto).toBe(Math.min(r.cores as number, 8));
+    expectTeams(r);
     expect(r.syncAuto).toBe(1);
     expect(r.sync).toMatchObject({ name: 'ConfigError', field: 'threads' });
     expect((r.sync as { message: string }).message).toContain('trainSync');
